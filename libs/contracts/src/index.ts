@@ -1,0 +1,5 @@
+export * from './streams';
+export * from './shard';
+export * from './messages';
+export * from './codec';
+export * from './media-token';

@@ -1,0 +1,3 @@
+export default async function globalTeardown(): Promise<void> {
+  // Each test file stops what it started; nothing global to undo.
+}
