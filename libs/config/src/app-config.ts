@@ -29,6 +29,8 @@ const envSchema = z.object({
   TTS_HEALTH_PORT: port(3003),
   /** Where Telnyx reaches us: the media stream_url is built on it (http→ws, https→wss). */
   PUBLIC_URL: z.string().url().optional(),
+  /** Base of the media stream_url when the media path is served elsewhere than PUBLIC_URL (ws:// or wss://). */
+  MEDIA_PUBLIC_URL: z.string().url().optional(),
   /** Secret for the per-call token in the media stream_url. */
   MEDIA_TOKEN_SECRET: z.string().min(16).default('dev-only-media-token-secret-change-me'),
 

@@ -3,3 +3,5 @@ export * from './shard';
 export * from './messages';
 export * from './codec';
 export * from './media-token';
+export * from './telnyx/webhook-event';
+export * from './telnyx/media-frames';

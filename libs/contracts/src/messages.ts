@@ -33,6 +33,8 @@ export const schemas = {
   webhook: z.object({
     type: z.literal('webhook'),
     eventId: id(),
+    /** The call_control_id: the bus handles one call's events in order. */
+    callId: id(),
     eventType: z.string().min(1).max(100),
     body: text(256 * 1024),
     at: millis(),

@@ -40,6 +40,9 @@ export const ttsShardStream = (shard: number): string => `tts:{s${shard}}:in`;
 export const ttsShardLeaseKey = (shard: number): string => `tts:{s${shard}}:lease`;
 export const ttsShardFenceKey = (shard: number): string => `tts:{s${shard}}:fence`;
 
+/** Live tts-workers (sorted set: instance → heartbeat expiry), for each worker's fair share of shards. */
+export const TTS_WORKERS_KEY = 'tts:workers';
+
 /** Consumer group names, one per app type reading a stream. */
 export const GROUPS = {
   gateway: 'call-gateway',

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CONTROL_STREAM,
+  CallState,
+  CancelReason,
+  LIFECYCLE_STREAM,
+  TURNS_STREAM,
+  TurnKind,
+  message,
+  shardOf,
+  ttsShardStream,
+} from '@app/contracts';
+import { Clock } from '@app/clock';
+import { AppConfig } from '@app/config';
+import { Publisher } from '@app/bus';
+import { CLOCK, CONFIG, PUBLISHER } from '@app/core';
+
+/** Everything the gateway tells the other services, each on its lane. */
+@Injectable()
+export class CallEventsPublisher {
+  constructor(
+    @Inject(PUBLISHER) private readonly publisher: Publisher,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  lifecycle(callId: string, agentId: string, state: CallState, detail?: string): Promise<string> {
+    return this.publisher.publish(
+      LIFECYCLE_STREAM,
+      message('call.lifecycle', { callId, agentId, state, detail, at: this.clock.epochNow() }),
+    );
+  }
+
+  userTurn(callId: string, turnId: string, agentId: string, text: string, finalAt: number): Promise<string> {
+    return this.publisher.publish(
+      TURNS_STREAM,
+      message('turn', { callId, turnId, agentId, text, finalAt, at: this.clock.epochNow() }),
+    );
+  }
+
+  /** Lines the agent says without the LLM (greeting, reprompt): straight to the call's TTS shard. */
+  agentLine(callId: string, turnId: string, text: string, kind: TurnKind): Promise<string> {
+    return this.publisher.publish(
+      this.shardStream(callId),
+      message('sentence', { callId, turnId, seq: 0, text, last: true, kind, at: this.clock.epochNow() }),
+    );
+  }
+
+  openTts(callId: string, agentId: string): Promise<string> {
+    return this.publisher.publish(this.shardStream(callId), message('tts.open', { callId, agentId, at: this.clock.epochNow() }));
+  }
+
+  closeTts(callId: string): Promise<string> {
+    return this.publisher.publish(this.shardStream(callId), message('tts.close', { callId, at: this.clock.epochNow() }));
+  }
+
+  cancelTurn(callId: string, turnId: string, reason: CancelReason): Promise<string> {
+    return this.publisher.publish(CONTROL_STREAM, message('turn.cancel', { callId, turnId, reason, at: this.clock.epochNow() }));
+  }
+
+  callEnded(callId: string, reason: string): Promise<string> {
+    return this.publisher.publish(CONTROL_STREAM, message('call.ended', { callId, reason, at: this.clock.epochNow() }));
+  }
+
+  private shardStream(callId: string): string {
+    return ttsShardStream(shardOf(callId, this.config.TTS_SHARDS));
+  }
+}

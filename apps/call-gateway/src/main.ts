@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import express from 'express';
+import { GATEWAY_INBOX_STREAM, GROUPS, PLAYBACK_EVENTS_STREAM } from '@app/contracts';
+import { AppBootstrapOptions, runApp } from '@app/core';
+import { CallGatewayModule } from './app.module';
+import { TELNYX_WEBHOOK_PATH } from './webhook/telnyx-webhook.controller';
+
+export const callGatewayApp: AppBootstrapOptions = {
+  app: 'call-gateway',
+  module: (runtime) => CallGatewayModule.forRuntime(runtime),
+  port: (runtime) => runtime.config.GATEWAY_PORT,
+  streams: () => [
+    { stream: GATEWAY_INBOX_STREAM, group: GROUPS.gateway },
+    { stream: PLAYBACK_EVENTS_STREAM, group: GROUPS.gateway },
+  ],
+  configureHttp: (app, runtime) => {
+    // The signature covers the exact bytes: keep them raw, and refuse oversized bodies (413) before reading them.
+    app.use(`/${TELNYX_WEBHOOK_PATH}`, express.raw({ type: () => true, limit: runtime.config.WEBHOOK_MAX_BYTES }));
+    app.use(express.json({ limit: '64kb' }));
+  },
+};
+
+if (require.main === module) runApp(callGatewayApp);

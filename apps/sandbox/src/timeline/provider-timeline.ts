@@ -1,0 +1,138 @@
+/**
+ * What the simulated providers did and when, per call and turn, recorded in the sandbox process so
+ * that the ear can split each turn's first-audio time into the providers' share and ours:
+ *
+ *   providers = (LLM: request received → chunk that completed the first text TTS got)
+ *             + (TTS: that text received → first audio byte sent)
+ *
+ * A TTS connection handshake on the turn's path is not counted as the providers': opening a connection
+ * per turn is the design choice the persistent socket removes, so it shows as the baseline's overhead.
+ *   ours      = first audio heard − final transcript sent − providers
+ *
+ * The simulators learn the call and turn from what our clients send anyway: the OpenAI request's
+ * `x-call-id` / `x-turn-id` headers, the ElevenLabs `context_id` (= turn id) and `x-call-id` header.
+ * All times are epoch milliseconds (performance.timeOrigin + performance.now()).
+ */
+export interface LlmChunkRecord {
+  text: string;
+  at: number;
+}
+
+export interface TurnTimeline {
+  callId: string;
+  turnId: string;
+  llmRequestAt?: number;
+  llmChunks: LlmChunkRecord[];
+  ttsFirstTextAt?: number;
+  ttsFirstText?: string;
+  ttsFirstAudioAt?: number;
+  ttsAudioBytes: number;
+}
+
+export interface ConnectionRecord {
+  callId: string;
+  startedAt: number;
+  openedAt?: number;
+}
+
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Letters and digits only, lower case: what survives our markdown and whitespace clean-up. */
+export function speakableKey(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+export class ProviderTimeline {
+  private readonly turns = new Map<string, TurnTimeline>();
+  private readonly connections: ConnectionRecord[] = [];
+
+  private turn(callId: string, turnId: string): TurnTimeline {
+    const key = `${callId}\u0000${turnId}`;
+    let t = this.turns.get(key);
+    if (!t) {
+      t = { callId, turnId, llmChunks: [], ttsAudioBytes: 0 };
+      this.turns.set(key, t);
+    }
+    return t;
+  }
+
+  llmRequest(callId: string, turnId: string, at = epochNow()): void {
+    const t = this.turn(callId, turnId);
+    t.llmRequestAt ??= at;
+  }
+
+  llmChunk(callId: string, turnId: string, text: string, at = epochNow()): void {
+    this.turn(callId, turnId).llmChunks.push({ text, at });
+  }
+
+  ttsText(callId: string, turnId: string, text: string, at = epochNow()): void {
+    const t = this.turn(callId, turnId);
+    if (t.ttsFirstTextAt === undefined && text.trim() !== '') {
+      t.ttsFirstTextAt = at;
+      t.ttsFirstText = text;
+    }
+  }
+
+  ttsAudio(callId: string, turnId: string, bytes: number, at = epochNow()): void {
+    const t = this.turn(callId, turnId);
+    t.ttsFirstAudioAt ??= at;
+    t.ttsAudioBytes += bytes;
+  }
+
+  /** A TTS connection (WebSocket handshake or REST request) began / opened for a call. */
+  ttsConnectStarted(callId: string, at = epochNow()): ConnectionRecord {
+    const record: ConnectionRecord = { callId, startedAt: at };
+    this.connections.push(record);
+    return record;
+  }
+
+  ttsConnectOpened(record: ConnectionRecord, at = epochNow()): void {
+    record.openedAt = at;
+  }
+
+  get(callId: string, turnId: string): TurnTimeline | undefined {
+    return this.turns.get(`${callId}\u0000${turnId}`);
+  }
+
+  /** The turn whose LLM request was the first one for this call at or after `since`. */
+  turnAfter(callId: string, since: number): TurnTimeline | undefined {
+    let best: TurnTimeline | undefined;
+    for (const t of this.turns.values()) {
+      if (t.callId !== callId || t.llmRequestAt === undefined || t.llmRequestAt < since) continue;
+      if (!best || t.llmRequestAt < best.llmRequestAt!) best = t;
+    }
+    return best;
+  }
+
+  /**
+   * The providers' share of a turn's first audio, in ms; undefined until the turn has reached audio.
+   * The LLM part ends at the chunk that completed the first text TTS received (compared on letters
+   * and digits, since our side strips markdown and spacing).
+   */
+  providerMs(callId: string, turnId: string): number | undefined {
+    const t = this.get(callId, turnId);
+    if (!t || t.ttsFirstTextAt === undefined || t.ttsFirstAudioAt === undefined) return undefined;
+    let llm = 0;
+    if (t.llmRequestAt !== undefined && t.llmChunks.length > 0) {
+      const wanted = speakableKey(t.ttsFirstText ?? '');
+      let produced = '';
+      let completedAt = t.llmChunks[t.llmChunks.length - 1].at;
+      for (const chunk of t.llmChunks) {
+        produced += speakableKey(chunk.text);
+        if (produced.length >= wanted.length && produced.startsWith(wanted)) {
+          completedAt = chunk.at;
+          break;
+        }
+      }
+      llm = Math.max(0, completedAt - t.llmRequestAt);
+    }
+    return llm + Math.max(0, t.ttsFirstAudioAt - t.ttsFirstTextAt);
+  }
+
+  forget(callId: string): void {
+    for (const [key, t] of this.turns) if (t.callId === callId) this.turns.delete(key);
+    for (let i = this.connections.length - 1; i >= 0; i--) if (this.connections[i].callId === callId) this.connections.splice(i, 1);
+  }
+}

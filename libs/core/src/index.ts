@@ -1,0 +1,5 @@
+export * from './tokens';
+export * from './app-runtime';
+export * from './core.module';
+export * from './health.controller';
+export * from './bootstrap';

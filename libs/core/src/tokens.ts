@@ -1,0 +1,8 @@
+/** Injection tokens for the process-wide providers every app shares. */
+export const CONFIG = Symbol('CONFIG');
+export const LOGGER = Symbol('LOGGER');
+export const REDIS = Symbol('REDIS');
+export const AGENTS = Symbol('AGENTS');
+export const APP_RUNTIME = Symbol('APP_RUNTIME');
+export { CLOCK } from '@app/clock';
+export { PUBLISHER } from '@app/bus';
