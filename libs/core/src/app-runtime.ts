@@ -2,7 +2,13 @@ import { hostname } from 'node:os';
 import { AgentDirectory, AppConfig, defaultAgents, loadAgentsFile, loadConfig } from '@app/config';
 import { Clock, systemClock } from '@app/clock';
 import { AppLogger, createLogger } from '@app/telemetry';
-import { BusPublisher, Publisher, RedisClient, createRedisClient } from '@app/bus';
+import { BusPublisher, Publisher, RedisClient, StreamSubscription, createRedisClient } from '@app/bus';
+
+/** The part of the bus server an app may drive: which streams it reads. */
+export interface StreamsControl {
+  addStream(subscription: StreamSubscription): void | Promise<void>;
+  removeStream(stream: string): void | Promise<void>;
+}
 
 /**
  * What one process needs before Nest starts: config (validated, fail fast), logger, clock, the agents,
@@ -18,6 +24,8 @@ export interface AppRuntime {
   agents: AgentDirectory;
   redis: RedisClient;
   publisher: Publisher;
+  /** The bus server of this process (set by bootstrap): apps that change their streams at run time use it. */
+  streams?: StreamsControl;
   /** A fresh connection (blocking reads need their own). */
   newRedis(name: string): RedisClient;
   close(): Promise<void>;

@@ -31,8 +31,6 @@ export interface RunningApp {
  */
 export async function bootstrapApp(options: AppBootstrapOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningApp> {
   const runtime = createAppRuntime(options.app, env);
-  const app = await NestFactory.create(options.module(runtime), { bufferLogs: false, logger: ['error', 'warn'], bodyParser: !options.configureHttp });
-  options.configureHttp?.(app, runtime);
   const bus = new RedisStreamsServer({
     createClient: () => runtime.newRedis('bus'),
     consumer: runtime.instanceId,
@@ -40,6 +38,9 @@ export async function bootstrapApp(options: AppBootstrapOptions, env: NodeJS.Pro
     clock: runtime.clock,
     logger: runtime.logger,
   });
+  runtime.streams = bus;
+  const app = await NestFactory.create(options.module(runtime), { bufferLogs: false, logger: ['error', 'warn'], bodyParser: !options.configureHttp });
+  options.configureHttp?.(app, runtime);
   app.connectMicroservice({ strategy: bus }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await options.onBusStarted?.(bus, app, runtime);

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppRuntime } from './app-runtime';
-import { APP_RUNTIME, AGENTS, CLOCK, CONFIG, LOGGER, PUBLISHER, REDIS } from './tokens';
+import { STREAMS_CONTROL, APP_RUNTIME, AGENTS, CLOCK, CONFIG, LOGGER, PUBLISHER, REDIS } from './tokens';
 import { HealthController, READINESS_CHECKS, ReadinessCheck } from './health.controller';
 
 /** Makes the process-wide providers of an AppRuntime injectable everywhere in an app. */
@@ -17,6 +17,7 @@ export class CoreModule {
       { provide: PUBLISHER, useValue: runtime.publisher },
       { provide: APP_RUNTIME, useValue: runtime },
       { provide: READINESS_CHECKS, useValue: readiness },
+      { provide: STREAMS_CONTROL, useFactory: () => runtime.streams },
     ];
     return { module: CoreModule, controllers: [HealthController], providers, exports: providers.map((p) => p.provide) };
   }
