@@ -13,11 +13,26 @@ export interface AudioChunkOut {
   text?: string;
 }
 
+/** Where a call's audio goes: the bus, or (batch-then-play) a buffer until the turn's audio is complete. */
+export interface AudioSink {
+  chunk(out: AudioChunkOut): Promise<unknown>;
+  sentenceEnd(turnId: string, seq: number, chunks: number, last: boolean): Promise<unknown>;
+}
+
+/** Collects a turn's audio (the seed system's batch-then-play, kept as the benchmark baseline). */
+export class CollectingAudioSink implements AudioSink {
+  readonly chunks: AudioChunkOut[] = [];
+  async chunk(out: AudioChunkOut): Promise<void> {
+    this.chunks.push(out);
+  }
+  async sentenceEnd(): Promise<void> {}
+}
+
 /**
  * Publishes a call's audio the moment it arrives, stamped with the shard lease's fencing token so the
  * playback-worker can drop audio from an owner that has been replaced.
  */
-export class CallAudioPublisher {
+export class CallAudioPublisher implements AudioSink {
   private readonly stream: string;
 
   constructor(
