@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import express from 'express';
+import express, { NextFunction, Request, Response } from 'express';
 import { GATEWAY_INBOX_STREAM, GROUPS, PLAYBACK_EVENTS_STREAM } from '@app/contracts';
 import { AppBootstrapOptions, runApp } from '@app/core';
 import { CallGatewayModule } from './app.module';
@@ -16,6 +16,11 @@ export const callGatewayApp: AppBootstrapOptions = {
   configureHttp: (app, runtime) => {
     // The signature covers the exact bytes: keep them raw, and refuse oversized bodies (413) before reading them.
     app.use(`/${TELNYX_WEBHOOK_PATH}`, express.raw({ type: () => true, limit: runtime.config.WEBHOOK_MAX_BYTES }));
+    app.use(`/${TELNYX_WEBHOOK_PATH}`, (error: { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+      if (!error) return next();
+      // An oversized or unreadable body: answered here, quietly, before anything reads it.
+      res.status(error.status ?? 400).json({ error: error.type ?? 'unreadable body' });
+    });
     app.use(express.json({ limit: '64kb' }));
   },
 };
