@@ -18,4 +18,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30000,
   maxWorkers: 2,
+  // Child processes and sockets are stopped by each file's afterAll; forceExit only guards CI against a
+  // library's lingering keep-alive timer turning a green run into a hang.
+  forceExit: true,
 };
