@@ -1,0 +1,12 @@
+export * from './tts-session';
+export * from './tts-session.types';
+export * from './tts-errors';
+export * from './rest-tts.client';
+export * from './backoff-policy';
+export * from './elevenlabs.constants';
+export { multiStreamUrl, outbound, parseServerMessage } from './elevenlabs.wire';
+export type { ElevenLabsVoiceSettings, ServerMessage, ChunkAlignment } from './elevenlabs.wire';
+export type { ContextSnapshot, ContextPhase } from './context-registry';
+export type { CreateSocket, TtsSocket, TtsSocketHandlers } from './tts-socket';
+export { createWsSocket } from './tts-socket';
+export * from './elevenlabs.options';
