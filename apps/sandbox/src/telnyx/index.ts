@@ -1,0 +1,27 @@
+/** The Telnyx simulator's public surface (internals stay importable by path for tests). */
+export { TelnyxSimulator } from './telnyx.simulator';
+export type { StartedSimulator } from './telnyx.simulator';
+export * from './telnyx-simulator.options';
+export { buildCallReport } from './call-report';
+export type { CallReport, TurnReport } from './call-report';
+export { SandboxControlApi, placeCallRequestSchema, CONTROL_PREFIX } from './sandbox-control.api';
+export type { PlaceCallRequest } from './sandbox-control.api';
+export { API_PREFIX, COMMAND_DEDUPE_WINDOW_MS, DEFAULT_COMMAND_LATENCY_MS } from './call-control.api';
+export { SDK_ACTION_PATHS } from './call-commands';
+export { CallState } from './call.registry';
+export type { CommandRecord, CommandOutcome, SimCall, TurnRecord } from './call.registry';
+export { DEFAULT_OUTBOUND_RING_MS } from './call-lifecycle';
+export { FaultInjector, DEFAULT_FAULT_STATUS } from './fault-injector';
+export * from './ear';
+export type { EchoedMark } from './mark-queue';
+export { MediaStreamClient, MediaStreamState, MEDIA_FRAME_MS, CALLER_NOISE_AMPLITUDE } from './media-stream.client';
+export type { MediaStreamStats } from './media-stream.client';
+export { MEDIA_ERROR, MEDIA_STREAMING_VERSION } from './media-frames';
+export { MIN_OUTBOUND_CHUNK_MS, MAX_OUTBOUND_CHUNK_MS } from './client-frame.parser';
+export { DEFAULT_PLAYBACK_LENGTH_MS, SPEAK_MS_PER_CHAR } from './playback.simulator';
+export * from './scripted-caller';
+export { DEFAULT_WEBHOOK_DELIVERY } from './webhook.sender';
+export type { DeliveryRecord, WebhookDeliveryOptions } from './webhook.sender';
+export { WebhookSigner, TELNYX_SIGNATURE_HEADER, TELNYX_TIMESTAMP_HEADER } from './webhook.signer';
+export { PCMU, PCMA, l16, codecFor, isAudible, tone as toneAudio, silence as silenceAudio, AUDIBLE_PEAK_THRESHOLD } from './audio-codec';
+export type { AudioCodec } from './audio-codec';
