@@ -23,6 +23,7 @@ export interface TurnReport {
   firstAudioMs?: number;
   turnId?: string;
   providerMs?: number;
+  stagesMs?: { llmRequest?: number; llmFirstTextDone?: number; ttsFirstText?: number; ttsFirstAudio?: number; firstHeard?: number };
   overheadMs?: number;
   gapsMs: number[];
   bargeInToSilenceMs?: number;
@@ -54,6 +55,8 @@ export function buildCallReport(call: SimCall, timeline: ProviderTimeline | unde
     const firstAudioMs = firstHeardAt !== undefined && turn.finalSentAt !== undefined ? round(firstHeardAt - turn.finalSentAt) : undefined;
     const timelineTurn = turn.finalSentAt !== undefined ? timeline?.turnAfter(callId, turn.finalSentAt) : undefined;
     const providerMs = timelineTurn ? timeline?.providerMs(callId, timelineTurn.turnId) : undefined;
+    const stages = timelineTurn ? timeline?.stages(callId, timelineTurn.turnId) : undefined;
+    const since = (at: number | undefined) => (at === undefined || turn.finalSentAt === undefined ? undefined : round(at - turn.finalSentAt));
     const silencedAt = ear.audibleEndBefore(turn.index);
     const interrupted = turn.utteranceStartedAt !== undefined && silencedAt !== undefined && silencedAt > turn.utteranceStartedAt && silencedAt <= now;
     return {
@@ -71,6 +74,14 @@ export function buildCallReport(call: SimCall, timeline: ProviderTimeline | unde
       gapsMs: ear.gapsMs(turn.index, now).map(round),
       ...(interrupted ? { bargeInToSilenceMs: round(silencedAt - turn.utteranceStartedAt!) } : {}),
       maxAheadMs: round(ear.maxAheadMs(turn.index)),
+      // Each provider-side moment in ms after the final transcript: where the rest (ours) went.
+      stagesMs: stages && {
+        llmRequest: since(stages.llmRequestAt),
+        llmFirstTextDone: since(stages.llmFirstTextDoneAt),
+        ttsFirstText: since(stages.ttsFirstTextAt),
+        ttsFirstAudio: since(stages.ttsFirstAudioAt),
+        firstHeard: since(firstHeardAt === undefined ? undefined : firstHeardAt),
+      },
       bursts: ear.bursts.filter((b) => b.turn === turn.index).length,
     };
   });

@@ -29,6 +29,14 @@ export interface TurnTimeline {
   ttsAudioBytes: number;
 }
 
+export interface ProviderStages {
+  llmRequestAt?: number;
+  /** When the LLM sent the chunk that completed the first text TTS received. */
+  llmFirstTextDoneAt?: number;
+  ttsFirstTextAt: number;
+  ttsFirstAudioAt: number;
+}
+
 export interface ConnectionRecord {
   callId: string;
   startedAt: number;
@@ -112,23 +120,30 @@ export class ProviderTimeline {
    * and digits, since our side strips markdown and spacing).
    */
   providerMs(callId: string, turnId: string): number | undefined {
+    const stages = this.stages(callId, turnId);
+    if (!stages) return undefined;
+    const llm = stages.llmRequestAt !== undefined && stages.llmFirstTextDoneAt !== undefined ? Math.max(0, stages.llmFirstTextDoneAt - stages.llmRequestAt) : 0;
+    return llm + Math.max(0, stages.ttsFirstAudioAt - stages.ttsFirstTextAt);
+  }
+
+  /** The provider-side moments of a turn's path to first audio (epoch ms), for the waterfall. */
+  stages(callId: string, turnId: string): ProviderStages | undefined {
     const t = this.get(callId, turnId);
     if (!t || t.ttsFirstTextAt === undefined || t.ttsFirstAudioAt === undefined) return undefined;
-    let llm = 0;
+    let llmFirstTextDoneAt: number | undefined;
     if (t.llmRequestAt !== undefined && t.llmChunks.length > 0) {
       const wanted = speakableKey(t.ttsFirstText ?? '');
       let produced = '';
-      let completedAt = t.llmChunks[t.llmChunks.length - 1].at;
+      llmFirstTextDoneAt = t.llmChunks[t.llmChunks.length - 1].at;
       for (const chunk of t.llmChunks) {
         produced += speakableKey(chunk.text);
         if (produced.length >= wanted.length && produced.startsWith(wanted)) {
-          completedAt = chunk.at;
+          llmFirstTextDoneAt = chunk.at;
           break;
         }
       }
-      llm = Math.max(0, completedAt - t.llmRequestAt);
     }
-    return llm + Math.max(0, t.ttsFirstAudioAt - t.ttsFirstTextAt);
+    return { llmRequestAt: t.llmRequestAt, llmFirstTextDoneAt, ttsFirstTextAt: t.ttsFirstTextAt, ttsFirstAudioAt: t.ttsFirstAudioAt };
   }
 
   forget(callId: string): void {

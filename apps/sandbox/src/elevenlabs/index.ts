@@ -1,0 +1,11 @@
+export * from './elevenlabs.constants';
+export { ElevenLabsSimulator } from './elevenlabs.simulator';
+export type { SocketInfo } from './elevenlabs.simulator';
+export type { ElevenLabsSimulatorOptions, ContextTimeoutBehavior } from './elevenlabs.options';
+export type { MidSentenceFault } from './elevenlabs.faults';
+export { DOCUMENTED_SPELLING } from './server-messages';
+export type { MessageSpelling } from './server-messages';
+export { DOCUMENTED_OUTPUT_FORMATS, parseOutputFormat } from './output-format';
+export type { OutputFormat } from './output-format';
+export { linearToUlaw, ulawToLinear, encodeUlaw } from './ulaw.codec';
+export { linearToAlaw, alawToLinear, encodeAlaw } from './alaw.codec';
