@@ -7,6 +7,7 @@ import { CallEventsPublisher } from './calls/call-events.publisher';
 import { CallFlowService } from './calls/call-flow.service';
 import { TurnTakingService } from './calls/turn-taking.service';
 import { InboxConsumer } from './calls/inbox.consumer';
+import { TurnMetricsConsumer } from './calls/turn-metrics.consumer';
 import { telnyxCommandsProvider } from './telnyx/telnyx.provider';
 
 @Module({})
@@ -15,7 +16,7 @@ export class CallGatewayModule {
     return {
       module: CallGatewayModule,
       imports: [CoreModule.forRuntime(runtime)],
-      controllers: [TelnyxWebhookController, InboxConsumer],
+      controllers: [TelnyxWebhookController, InboxConsumer, TurnMetricsConsumer],
       providers: [WebhookIntakeService, CallStateStore, CallEventsPublisher, CallFlowService, TurnTakingService, telnyxCommandsProvider],
     };
   }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import express, { NextFunction, Request, Response } from 'express';
-import { GATEWAY_INBOX_STREAM, GROUPS, PLAYBACK_EVENTS_STREAM } from '@app/contracts';
+import { GATEWAY_INBOX_STREAM, GROUPS, METRICS_STREAM, PLAYBACK_EVENTS_STREAM } from '@app/contracts';
 import { AppBootstrapOptions, runApp } from '@app/core';
 import { CallGatewayModule } from './app.module';
 import { TELNYX_WEBHOOK_PATH } from './webhook/telnyx-webhook.controller';
@@ -11,7 +11,8 @@ export const callGatewayApp: AppBootstrapOptions = {
   port: (runtime) => runtime.config.GATEWAY_PORT,
   streams: () => [
     { stream: GATEWAY_INBOX_STREAM, group: GROUPS.gateway },
-    { stream: PLAYBACK_EVENTS_STREAM, group: GROUPS.gateway },
+    { stream: PLAYBACK_EVENTS_STREAM, group: GROUPS.gateway, onUnhandled: 'ack' },
+    { stream: METRICS_STREAM, group: GROUPS.metrics },
   ],
   configureHttp: (app, runtime) => {
     // The signature covers the exact bytes: keep them raw, and refuse oversized bodies (413) before reading them.

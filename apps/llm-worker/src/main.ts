@@ -9,7 +9,7 @@ export const llmWorkerApp: AppBootstrapOptions = {
   port: (runtime) => runtime.config.LLM_HEALTH_PORT,
   streams: () => [
     { stream: TURNS_STREAM, group: GROUPS.llm },
-    { stream: PLAYBACK_EVENTS_STREAM, group: GROUPS.llm },
+    { stream: PLAYBACK_EVENTS_STREAM, group: GROUPS.llm, onUnhandled: 'ack' },
     { stream: CONTROL_STREAM, startId: '$' },
   ],
 };

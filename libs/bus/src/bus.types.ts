@@ -21,5 +21,16 @@ export const PUBLISHER = Symbol('PUBLISHER');
 export interface StreamSubscription {
   stream: string;
   group?: string;
+  /**
+   * Without group: where reading starts ('$' default, '0'). With group: the id the group is created at
+   * when it does not exist yet ('0' default: a new group sees the stream's history). A group recreated
+   * after data loss always starts at '0'.
+   */
   startId?: string;
+  /**
+   * Group streams only: what to do with a well-formed entry whose type has no handler here. Default
+   * 'dead-letter' (a missing handler is a bug to look at); 'ack' for streams shared by several apps
+   * where each group handles only some of the types (playback:events).
+   */
+  onUnhandled?: 'dead-letter' | 'ack';
 }

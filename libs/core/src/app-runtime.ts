@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { AgentDirectory, AppConfig, defaultAgents, loadAgentsFile, loadConfig } from '@app/config';
 import { Clock, systemClock } from '@app/clock';
-import { AppLogger, createLogger } from '@app/telemetry';
-import { BusPublisher, Publisher, RedisClient, StreamSubscription, createRedisClient } from '@app/bus';
+import { AppLogger, AppMetrics, TurnMarks, createLogger } from '@app/telemetry';
+import { BusPublisher, Publisher, RedisClient, StreamSubscription, createBlockingClient, createRedisClient } from '@app/bus';
 
 /** The part of the bus server an app may drive: which streams it reads. */
 export interface StreamsControl {
@@ -24,16 +24,26 @@ export interface AppRuntime {
   agents: AgentDirectory;
   redis: RedisClient;
   publisher: Publisher;
+  metrics: AppMetrics;
+  turnMarks: TurnMarks;
   /** The bus server of this process (set by bootstrap): apps that change their streams at run time use it. */
   streams?: StreamsControl;
-  /** A fresh connection (blocking reads need their own). */
+  /** A fresh connection. */
   newRedis(name: string): RedisClient;
+  /** A fresh connection for blocking reads (fails fast on a drop so the read loop retries at once). */
+  newBlockingRedis(name: string): RedisClient;
   close(): Promise<void>;
 }
 
 export function clusterNodesOf(config: AppConfig): string[] | undefined {
   return config.REDIS_CLUSTER_NODES?.split(',').map((s) => s.trim()).filter(Boolean);
 }
+
+/** The consumer-group streams whose lag each app reports on /metrics (the HPA signal of the llm-worker). */
+const LAG_STREAMS: Record<string, string[]> = {
+  'call-gateway': ['gateway:inbox', 'playback:events'],
+  'llm-worker': ['turns', 'playback:events'],
+};
 
 export function createAppRuntime(app: string, env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): AppRuntime {
   const config = loadConfig(env);
@@ -42,8 +52,12 @@ export function createAppRuntime(app: string, env: NodeJS.ProcessEnv = process.e
   const instanceId = config.INSTANCE_ID ?? `${app}-${hostname()}-${process.pid}`;
   const newRedis = (name: string) =>
     createRedisClient({ url: config.REDIS_URL, clusterNodes: clusterNodesOf(config), name: `${instanceId}:${name}` });
+  const newBlockingRedis = (name: string) =>
+    createBlockingClient({ url: config.REDIS_URL, clusterNodes: clusterNodesOf(config), name: `${instanceId}:${name}` });
   const redis = newRedis('cmd');
   const publisher = new BusPublisher(redis);
+  const metrics = new AppMetrics({ app, streamLag: { redis, clock, logger, streams: () => LAG_STREAMS[app] ?? [] } });
+  const turnMarks = new TurnMarks(redis, publisher, clock, logger);
   return {
     app,
     instanceId,
@@ -53,7 +67,10 @@ export function createAppRuntime(app: string, env: NodeJS.ProcessEnv = process.e
     agents,
     redis,
     publisher,
+    metrics,
+    turnMarks,
     newRedis,
+    newBlockingRedis,
     close: async () => {
       redis.disconnect();
     },

@@ -33,6 +33,7 @@ export async function bootstrapApp(options: AppBootstrapOptions, env: NodeJS.Pro
   const runtime = createAppRuntime(options.app, env);
   const bus = new RedisStreamsServer({
     createClient: () => runtime.newRedis('bus'),
+    createReadClient: () => runtime.newBlockingRedis('bus-read'),
     consumer: runtime.instanceId,
     streams: options.streams(runtime),
     clock: runtime.clock,

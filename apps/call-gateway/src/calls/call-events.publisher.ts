@@ -14,6 +14,7 @@ import { Clock } from '@app/clock';
 import { AppConfig } from '@app/config';
 import { Publisher } from '@app/bus';
 import { CLOCK, CONFIG, PUBLISHER } from '@app/core';
+import { TurnMarks } from '@app/telemetry';
 
 /** Everything the gateway tells the other services, each on its lane. */
 @Injectable()
@@ -22,6 +23,7 @@ export class CallEventsPublisher {
     @Inject(PUBLISHER) private readonly publisher: Publisher,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly marks: TurnMarks,
   ) {}
 
   lifecycle(callId: string, agentId: string, state: CallState, detail?: string): Promise<string> {
@@ -31,11 +33,14 @@ export class CallEventsPublisher {
     );
   }
 
-  userTurn(callId: string, turnId: string, agentId: string, text: string, finalAt: number): Promise<string> {
-    return this.publisher.publish(
+  async userTurn(callId: string, turnId: string, agentId: string, text: string, finalAt: number): Promise<string> {
+    const id = await this.publisher.publish(
       TURNS_STREAM,
       message('turn', { callId, turnId, agentId, text, finalAt, at: this.clock.epochNow() }),
     );
+    this.marks.stamp(callId, turnId, 'finalAt', finalAt);
+    this.marks.stamp(callId, turnId, 'turnPublishedAt');
+    return id;
   }
 
   /** Lines the agent says without the LLM (greeting, reprompt): straight to the call's TTS shard. */
@@ -54,8 +59,15 @@ export class CallEventsPublisher {
     return this.publisher.publish(this.shardStream(callId), message('tts.close', { callId, at: this.clock.epochNow() }));
   }
 
-  cancelTurn(callId: string, turnId: string, reason: CancelReason): Promise<string> {
-    return this.publisher.publish(CONTROL_STREAM, message('turn.cancel', { callId, turnId, reason, at: this.clock.epochNow() }));
+  async cancelTurn(callId: string, turnId: string, reason: CancelReason): Promise<string> {
+    const id = await this.publisher.publish(CONTROL_STREAM, message('turn.cancel', { callId, turnId, reason, at: this.clock.epochNow() }));
+    void this.marks.publish(callId, turnId, { cancelled: true });
+    return id;
+  }
+
+  /** The turn's waterfall entry, now (a turn that ended without being heard to its end). */
+  turnMetrics(callId: string, turnId: string): Promise<string | undefined> {
+    return this.marks.publish(callId, turnId);
   }
 
   callEnded(callId: string, reason: string): Promise<string> {

@@ -120,6 +120,7 @@ export class CallFlowService {
     const call = await this.calls.get(callId);
     if (!call || call.state === 'ended') return;
     await this.calls.markEnded(callId, cause, this.clock.epochNow());
+    if (call.turnId !== '0') await this.events.turnMetrics(callId, call.turnId);
     this.turns.forget(callId);
     await this.events.callEnded(callId, cause);
     await this.events.closeTts(callId);
