@@ -49,6 +49,10 @@ describe('process config', () => {
     expect(() => loadConfig({ GATEWAY_PORT: 'eighty' })).toThrow(/GATEWAY_PORT/);
     expect(() => loadConfig({ TTS_SHARDS: '0' })).toThrow(/TTS_SHARDS/);
   });
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ MEDIA_PUBLIC_URL: '', GATEWAY_PORT: '' }).MEDIA_PUBLIC_URL).toBeUndefined();
+    expect(loadConfig({ GATEWAY_PORT: '' }).GATEWAY_PORT).toBe(3000);
+  });
   it('applies defaults', () => {
     const config = loadConfig({});
     expect(config.GATEWAY_PORT).toBe(3000);

@@ -3,7 +3,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { TurnMessage, callKey, message, shardOf, ttsShardStream } from '@app/contracts';
 import { Clock } from '@app/clock';
 import { AgentConfig, AgentDirectory, AppConfig } from '@app/config';
-import { AppLogger } from '@app/telemetry';
+import { APP_METRICS, AppLogger, AppMetrics, TurnMarks } from '@app/telemetry';
 import { Publisher, RedisClient } from '@app/bus';
 import { AGENTS, CLOCK, CONFIG, LOGGER, PUBLISHER, REDIS } from '@app/core';
 import { SentenceSegmenter } from '../segmentation';
@@ -43,10 +43,13 @@ export class AnswerGenerationService {
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: AppLogger,
+    @Inject(APP_METRICS) private readonly metrics: AppMetrics,
+    private readonly marks: TurnMarks,
   ) {}
 
   async answer(turn: TurnMessage): Promise<TurnOutcome> {
     const { callId, turnId } = turn;
+    this.logger.debug({ callId, turnId, busMs: round(this.clock.epochNow() - turn.at) }, 'turn received');
     const [currentTurnId, state] = await this.redis.hmget(callKey(callId), 'turnId', 'state');
     if (currentTurnId !== turnId || state === 'ended') {
       this.logger.info({ callId, turnId, currentTurnId }, 'turn is no longer current, skipped');
@@ -68,6 +71,7 @@ export class AnswerGenerationService {
         message('sentence', { callId, turnId, seq, text, last, kind: 'user', at: this.clock.epochNow() }),
       );
       if (seq === 0) {
+        this.marks.stamp(callId, turnId, 'firstSentenceAt');
         firstSentenceMs = this.clock.now() - startedAt;
         this.logger.info({ callId, turnId, firstSentenceMs: Math.round(firstSentenceMs) }, 'first sentence published');
       }
@@ -77,6 +81,7 @@ export class AnswerGenerationService {
     try {
       for (let attempt = 1; ; attempt++) {
         const segmenter = new SentenceSegmenter({ firstChunkMinChars: agent.llm.firstChunkMinChars });
+        this.logger.debug({ callId, turnId, attempt, sinceFinalMs: round(this.clock.epochNow() - turn.finalAt) }, 'llm request starting');
         try {
           for await (const delta of streamAnswer({
             client: this.clients.forAgent(agent),
@@ -89,7 +94,11 @@ export class AnswerGenerationService {
             headers: { 'x-call-id': callId, 'x-turn-id': turnId },
             clock: this.clock,
           })) {
-            firstTokenMs ??= this.clock.now() - startedAt;
+            if (firstTokenMs === undefined) {
+              firstTokenMs = this.clock.now() - startedAt;
+              this.marks.stamp(callId, turnId, 'llmFirstTokenAt');
+              this.metrics.observeLlmFirstToken(firstTokenMs);
+            }
             generated += delta;
             for (const sentence of segmenter.push(delta)) await publishSentence(sentence, false);
           }
@@ -102,6 +111,7 @@ export class AnswerGenerationService {
           const failure = error instanceof LlmStreamError ? error : new LlmStreamError('stream-cut', true, undefined, String(error));
           this.logger.warn({ callId, turnId, attempt, category: failure.category, status: failure.status }, 'llm request failed');
           if (seq > 0 || !failure.retryable || attempt >= LLM_MAX_ATTEMPTS) {
+            this.metrics.fallback('llm-apology');
             await publishSentence(agent.llm.apology, true);
             generated = seq > 1 ? `${generated} ${agent.llm.apology}` : agent.llm.apology;
             await this.remember(callId, turnId, turn.text, generated, agent);

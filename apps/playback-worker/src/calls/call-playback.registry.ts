@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AudioChunkMessage, AudioEndMessage, audioStream, callKey, playbackClaimKey } from '@app/contracts';
 import { Clock } from '@app/clock';
 import { AppConfig } from '@app/config';
-import { AppLogger } from '@app/telemetry';
+import { AppLogger, TurnMarks } from '@app/telemetry';
 import { RedisClient } from '@app/bus';
 import { CLOCK, CONFIG, LOGGER, REDIS, STREAMS_CONTROL, StreamsControl, APP_RUNTIME, AppRuntime } from '@app/core';
 import { FramePacer } from '../pacing';
@@ -31,6 +31,7 @@ export class CallPlaybackRegistry implements MediaSink, OnModuleDestroy {
     @Inject(CONFIG) config: AppConfig,
     @Inject(CLOCK) clock: Clock,
     @Inject(LOGGER) private readonly logger: AppLogger,
+    private readonly marks: TurnMarks,
   ) {
     this.pacer = new FramePacer(
       clock,
@@ -70,7 +71,7 @@ export class CallPlaybackRegistry implements MediaSink, OnModuleDestroy {
       return;
     }
     await this.redis.set(playbackClaimKey(callId), this.runtime.instanceId, 'EX', PLAYBACK_CLAIM_TTL_S);
-    const playback = new CallPlayback(callId, codec, connection, this.pacer, this.reporter, this.logger, turnId ?? '0');
+    const playback = new CallPlayback(callId, codec, connection, this.pacer, this.reporter, this.logger, this.marks, turnId ?? '0');
     this.calls.set(callId, playback);
     // From the start of the stream: audio (the greeting) may have been published before Telnyx connected.
     await this.streams.addStream({ stream: audioStream(callId), startId: '0' });

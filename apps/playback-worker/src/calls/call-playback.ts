@@ -1,4 +1,5 @@
-import { AudioChunkMessage, AudioEndMessage, compareTurnIds, parseSentenceMarkName } from '@app/contracts';
+import { AudioChunkMessage, AudioEndMessage, compareTurnIds, parseSentenceMarkName, parseTurnStartMarkName, turnStartMarkName } from '@app/contracts';
+import { TurnMarks } from '@app/telemetry';
 import { AppLogger } from '@app/telemetry';
 import { FramePacer, PlayoutQueue, framesPlayedOfTurn, heardText, isPlayoutMark } from '../pacing';
 import { CallCodec, MediaConnection } from '../media/media-connection';
@@ -21,6 +22,7 @@ export class CallPlayback {
     private readonly pacer: FramePacer,
     private readonly reporter: PlaybackReporter,
     private readonly logger: AppLogger,
+    private readonly marks: TurnMarks,
     currentTurnId: string,
   ) {
     this.queue = new PlayoutQueue(codec);
@@ -59,20 +61,29 @@ export class CallPlayback {
 
   /** Telnyx echoed a mark: the audio before it has been played. */
   markPlayed(name: string): void {
+    const startedTurn = parseTurnStartMarkName(name);
+    if (startedTurn !== undefined) {
+      if (!this.cancelled.has(startedTurn)) this.marks.stamp(this.callId, startedTurn, 'firstHeardAt');
+      return;
+    }
     const mark = parseSentenceMarkName(name);
     if (!mark || !mark.last || this.cancelled.has(mark.turnId)) return;
     const turn = this.queue.turn(mark.turnId);
     const text = turn ? turn.sentences.map((s) => s.text).filter(Boolean).join(' ') : '';
     void this.reporter.finished(this.callId, mark.turnId);
     void this.reporter.heard(this.callId, mark.turnId, text, true);
+    void this.marks.publish(this.callId, mark.turnId);
   }
 
   dispose(): void {
     this.pacer.remove(this.callId);
   }
 
+  /** The turn's first frame is about to go out (the pacer sends a first frame at once). */
   private onTurnAudible(turnId: string): void {
     this.startedTurns.add(turnId);
+    this.pacer.enqueueMark(this.callId, turnStartMarkName(turnId));
+    this.marks.stamp(this.callId, turnId, 'firstFrameSentAt');
     void this.reporter.started(this.callId, turnId);
   }
 }

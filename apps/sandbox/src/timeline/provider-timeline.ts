@@ -52,6 +52,25 @@ export function speakableKey(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
+/**
+ * Letters, digits and the punctuation that ends a sentence or clause: the text TTS got is complete
+ * only once the LLM has sent its final '.', ',' or '?' too, so that token's time is the provider's.
+ */
+export function punctuatedKey(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}.,!?;:]+/gu, '');
+}
+
+/** The time of the chunk whose text completes `wanted` under `key`, if any does. */
+function completionTime(chunks: LlmChunkRecord[], wanted: string, key: (text: string) => string): number | undefined {
+  const target = key(wanted);
+  let produced = '';
+  for (const chunk of chunks) {
+    produced += key(chunk.text);
+    if (produced.length >= target.length && produced.startsWith(target)) return chunk.at;
+  }
+  return undefined;
+}
+
 export class ProviderTimeline {
   private readonly turns = new Map<string, TurnTimeline>();
   private readonly connections: ConnectionRecord[] = [];
@@ -132,16 +151,11 @@ export class ProviderTimeline {
     if (!t || t.ttsFirstTextAt === undefined || t.ttsFirstAudioAt === undefined) return undefined;
     let llmFirstTextDoneAt: number | undefined;
     if (t.llmRequestAt !== undefined && t.llmChunks.length > 0) {
-      const wanted = speakableKey(t.ttsFirstText ?? '');
-      let produced = '';
-      llmFirstTextDoneAt = t.llmChunks[t.llmChunks.length - 1].at;
-      for (const chunk of t.llmChunks) {
-        produced += speakableKey(chunk.text);
-        if (produced.length >= wanted.length && produced.startsWith(wanted)) {
-          llmFirstTextDoneAt = chunk.at;
-          break;
-        }
-      }
+      // With punctuation first; markdown our side removed (list numbers, symbols) can break that match,
+      // then letters and digits alone; never the last chunk, which would hide our time in the provider's.
+      const wanted = t.ttsFirstText ?? '';
+      llmFirstTextDoneAt =
+        completionTime(t.llmChunks, wanted, punctuatedKey) ?? completionTime(t.llmChunks, wanted, speakableKey) ?? t.llmRequestAt;
     }
     return { llmRequestAt: t.llmRequestAt, llmFirstTextDoneAt, ttsFirstTextAt: t.ttsFirstTextAt, ttsFirstAudioAt: t.ttsFirstAudioAt };
   }

@@ -1,7 +1,7 @@
 import { SentenceMessage, compareTurnIds } from '@app/contracts';
 import { Clock } from '@app/clock';
 import { AgentConfig } from '@app/config';
-import { AppLogger } from '@app/telemetry';
+import { AppLogger, TurnMarks } from '@app/telemetry';
 import { ElevenLabsRestClient, ElevenLabsStreamSession, TtsFallbackEvent } from '../elevenlabs';
 import { CallAudioPublisher, CollectingAudioSink } from './audio.publisher';
 import { RestSentenceSpeaker } from './rest-sentence.speaker';
@@ -14,6 +14,7 @@ export interface CallSpeechDeps {
   audio: CallAudioPublisher;
   clock: Clock;
   logger: AppLogger;
+  marks: TurnMarks;
 }
 
 interface TurnProgress {
@@ -75,7 +76,10 @@ export class CallSpeechSession {
       clock,
       logger,
     });
-    stream.on('audio', (e) => void this.deps.audio.chunk({ turnId: e.turnId, seq: e.seq, chunk: e.chunk, audio: e.audio, text: e.text }));
+    stream.on('audio', (e) => {
+      if (e.seq === 0 && e.chunk === 0) this.deps.marks.stamp(callId, e.turnId, 'ttsFirstByteAt', e.receivedAt);
+      void this.deps.audio.chunk({ turnId: e.turnId, seq: e.seq, chunk: e.chunk, audio: e.audio, text: e.text });
+    });
     stream.on('sentenceEnd', (e) => {
       const progress = this.progress(e.turnId);
       if (e.last) progress.lastEndPublished = true;
@@ -93,6 +97,7 @@ export class CallSpeechSession {
     this.currentTurn = turnId;
     const progress = this.progress(turnId);
     progress.maxSeq = Math.max(progress.maxSeq, message.seq);
+    if (message.seq === 0) this.deps.marks.stamp(this.deps.callId, turnId, 'ttsTextSentAt');
     if (this.deps.agent.tts.batchThenPlay) return this.batch(message, progress);
     if (!this.stream) {
       this.rest.speak(turnId, message.seq, message.text, message.last, this.lastSentenceText);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AudioFormat, callKey, shardOf } from '@app/contracts';
 import { Clock } from '@app/clock';
 import { AgentDirectory, AppConfig } from '@app/config';
-import { AppLogger } from '@app/telemetry';
+import { AppLogger, TurnMarks } from '@app/telemetry';
 import { Publisher, RedisClient } from '@app/bus';
 import { AGENTS, CLOCK, CONFIG, LOGGER, PUBLISHER, REDIS } from '@app/core';
 import { CallAudioPublisher } from './audio.publisher';
@@ -24,6 +24,7 @@ export class SpeechSessionRegistry {
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: AppLogger,
+    private readonly marks: TurnMarks,
   ) {}
 
   /** The shard manager tells the registry each shard's current fencing token. */
@@ -58,6 +59,7 @@ export class SpeechSessionRegistry {
       audio,
       clock: this.clock,
       logger: this.logger,
+      marks: this.marks,
     });
     this.sessions.set(callId, { session, shard });
     session.open();

@@ -56,3 +56,14 @@ export function parseSentenceMarkName(name: string): { turnId: string; seq: numb
   const m = /^(\d+):(\d+)(:end)?$/.exec(name);
   return m ? { turnId: m[1], seq: Number(m[2]), last: Boolean(m[3]) } : undefined;
 }
+
+/**
+ * Sent just before a turn's first frame: Telnyx echoes it when the audio before it has been played,
+ * which is when the caller starts hearing this turn (the nearest proxy for "first audio heard").
+ */
+export function turnStartMarkName(turnId: string): string {
+  return `${turnId}:start`;
+}
+export function parseTurnStartMarkName(name: string): string | undefined {
+  return /^(\d+):start$/.exec(name)?.[1];
+}
