@@ -81,7 +81,7 @@ export class AnswerGenerationService {
     try {
       for (let attempt = 1; ; attempt++) {
         const segmenter = new SentenceSegmenter({ firstChunkMinChars: agent.llm.firstChunkMinChars });
-        this.logger.debug({ callId, turnId, attempt, sinceFinalMs: round(this.clock.epochNow() - turn.finalAt) }, 'llm request starting');
+        this.logger.debug({ callId, turnId, attempt, at: this.clock.epochNow(), sinceFinalMs: round(this.clock.epochNow() - turn.finalAt) }, 'llm request starting');
         try {
           for await (const delta of streamAnswer({
             client: this.clients.forAgent(agent),

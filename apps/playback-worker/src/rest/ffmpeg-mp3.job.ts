@@ -61,7 +61,7 @@ export function runMp3Job(audio: Buffer, format: ConvertibleFormat, options: Mp3
       .setFfmpegPath(options.binary) // note: fluent-ffmpeg keeps this path process-wide
       .input(input)
       .inputFormat(demuxer)
-      .inputOptions(['-ar', String(rateHz), '-ac', '1'])
+      .inputOptions(['-hide_banner', '-nostats', '-ar', String(rateHz), '-ac', '1'])
       .audioCodec('libmp3lame')
       .audioFrequency(MP3_SAMPLE_RATE_HZ)
       .audioChannels(1)
@@ -96,7 +96,7 @@ export function runMp3Job(audio: Buffer, format: ConvertibleFormat, options: Mp3
     };
 
     command.on('start', () => {
-
+      if (stoppedFor) command.kill('SIGKILL');
     });
     command.on('end', () => {
       processDone = true;
@@ -121,7 +121,12 @@ export function runMp3Job(audio: Buffer, format: ConvertibleFormat, options: Mp3
       () => stop(new Mp3EncodeError('timeout', `ffmpeg took over ${options.timeoutMs} ms`, { binary: options.binary })),
       options.timeoutMs,
     );
-    command.run();
+    try {
+      command.run();
+    } catch (error) {
+      markExited(); // nothing was spawned
+      settle(classifyFfmpegFailure(error, options.binary));
+    }
   });
   return { mp3, exited };
 }

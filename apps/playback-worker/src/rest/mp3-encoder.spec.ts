@@ -187,6 +187,7 @@ describe('Mp3Encoder with the real ffmpeg', () => {
     expect(hung.load.running).toBe(1);
     clock.advance(1);
     await expect(slow).rejects.toMatchObject({ category: 'timeout', retryable: true });
+    expect(hung.load.running).toBe(1); // the caller is answered at once; the slot waits for the exit
     await waitFor(() => hung.load.running === 0);
     expect(clock.pendingTimers()).toBe(0);
   });

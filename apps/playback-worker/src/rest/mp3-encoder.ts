@@ -8,9 +8,10 @@ import { Mp3EncodeError, classifyFfmpegFailure } from './mp3-encode.error';
 import { Mp3Encoding } from './rest-playback.ports';
 
 /**
- * ffmpeg processes at once, per worker. One sentence (a few seconds of speech) takes ~10–20 ms of CPU
- * plus ~30 ms of process start-up; 4 keeps a 2-core worker's cores busy while bursts (100 calls each
- * finishing a sentence) wait in line instead of forking 100 processes that fight for the same cores.
+ * ffmpeg processes at once, per worker. A 5 s sentence takes ~60 ms end to end here (mostly process
+ * start-up; 8 at once took ~260 ms with 4 slots); 4 keeps a 2-core worker's cores busy while a burst
+ * (100 calls each finishing a sentence) waits in line instead of forking 100 processes that fight for
+ * the same cores and make every sentence late.
  */
 export const MAX_CONCURRENT_ENCODES = 4;
 /**

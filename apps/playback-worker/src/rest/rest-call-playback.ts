@@ -50,11 +50,6 @@ export class RestCallPlayback {
     return this.ledger.gaps();
   }
 
-  /** Resolves once everything handed over so far has been sent or dropped. */
-  settled(): Promise<void> {
-    return Promise.all([this.sendChain, this.stops]).then(() => undefined);
-  }
-
   onAudio(entry: AudioChunkMessage | AudioEndMessage): void {
     if (!this.isLive(entry.turnId) || compareTurnIds(entry.turnId, this.newestTurn) < 0) return;
     this.newestTurn = entry.turnId;
@@ -111,7 +106,7 @@ export class RestCallPlayback {
   private schedule(sentence: CompletedSentence): void {
     const turn = this.turnOf(sentence.turnId);
     turn.add({ ...sentence, durationMs: sentence.audio.length / SENTENCE_BYTES_PER_MS });
-    if (sentence.audio.length === 0) return this.lose(turn, sentence.seq, 'sentence has no playable audio');
+    if (sentence.audio.length === 0) return this.lose(sentence.turnId, sentence.seq, 'sentence has no playable audio');
     const mp3 = this.deps.encoder.encode(sentence.audio, SENTENCE_FORMAT, turn.encodes.signal);
     mp3.catch(() => undefined); // observed by send(), possibly later: not an unhandled rejection
     this.sendChain = this.sendChain.then(() => this.send(sentence, mp3));
@@ -123,7 +118,7 @@ export class RestCallPlayback {
     try {
       content = await mp3;
     } catch (error) {
-      if (this.isLive(turnId)) this.lose(this.turns.get(turnId), seq, 'mp3 encode failed', error);
+      if (this.isLive(turnId)) this.lose(turnId, seq, 'mp3 encode failed', error);
       return;
     }
     await this.stops;
@@ -137,7 +132,7 @@ export class RestCallPlayback {
       if (outcome === 'call-ended') return this.close();
     } catch (error) {
       this.ledger.remove(playback);
-      if (this.isLive(turnId)) this.lose(this.turns.get(turnId), seq, 'startPlayback failed', error);
+      if (this.isLive(turnId)) this.lose(turnId, seq, 'startPlayback failed', error);
       return;
     }
     // Cancelled while the play was in flight: Telnyx may have queued it after the barge-in's stop.
@@ -152,8 +147,9 @@ export class RestCallPlayback {
     }
   }
 
-  private lose(turn: TurnProgress | undefined, seq: number, reason: string, error?: unknown): void {
-    this.deps.logger.warn({ callId: this.callId, turnId: turn?.turnId, seq, reason, err: error }, 'rest playback: sentence lost');
+  private lose(turnId: string, seq: number, reason: string, error?: unknown): void {
+    this.deps.logger.warn({ callId: this.callId, turnId, seq, reason, err: error }, 'rest playback: sentence lost');
+    const turn = this.turns.get(turnId);
     if (!turn) return;
     turn.settle(seq, false);
     this.finishIfComplete(turn);

@@ -18,7 +18,8 @@ export interface PlayingSentence {
 /**
  * One turn's sentences as REST playback settles them: played (Telnyx said completed) or lost (encode
  * or command failed, no audio, playback failed). The turn is complete when its last sentence is known
- * and every sentence is settled; that is when "finished" is reported.
+ * and every sentence is settled; that is when "finished" is reported. It also holds the turn's abort
+ * signal for its encodes.
  */
 export class TurnProgress {
   private readonly sentences: SentenceProgress[] = [];

@@ -64,6 +64,8 @@ function answerFor(deps: ChatDeps, context: AnswerContext): string {
 export async function handleChatCompletions(req: IncomingMessage, res: ServerResponse, deps: ChatDeps): Promise<void> {
   const { config } = deps;
   const startedAt = config.clock.now();
+  // The provider's time starts when the request reaches it, before its body is read.
+  const arrivedAt = config.clock.epochNow();
   const seq = deps.nextId();
   const requestId = `req_sim${String(seq).padStart(8, '0')}`;
   const auth = header(req, 'authorization');
@@ -86,7 +88,7 @@ export async function handleChatCompletions(req: IncomingMessage, res: ServerRes
   const callId = header(req, 'x-call-id');
   const turnId = header(req, 'x-turn-id');
   const timed = callId !== undefined && turnId !== undefined;
-  if (timed) config.timeline?.llmRequest(callId, turnId, config.clock.epochNow());
+  if (timed) config.timeline?.llmRequest(callId, turnId, arrivedAt);
 
   const fault = deps.faults.take();
   if (fault?.kind === 'rate-limit') return sendError(res, rateLimited(body.model, fault.retryAfterS), requestId);
