@@ -118,6 +118,24 @@ export const schemas = {
     at: millis(),
   }),
 
+  /** playback:rest — play this call with REST playback_start from now on (its audio stream from the start). */
+  'playback.assign': z.object({
+    type: z.literal('playback.assign'),
+    callId: id(),
+    agentId: id(),
+    reason: z.enum(['agent-setting', 'streaming-failed']),
+    at: millis(),
+  }),
+
+  /** audio:{callId} — Telnyx's call.playback.started / ended, forwarded in order with the call's audio. */
+  'telnyx.playback': z.object({
+    type: z.literal('telnyx.playback'),
+    callId: id(),
+    event: z.enum(['started', 'ended']),
+    status: z.string().max(64).optional(),
+    at: millis(),
+  }),
+
   /** calls:control — stop everything of this turn, in every stage, now. */
   'turn.cancel': z.object({
     type: z.literal('turn.cancel'),
@@ -197,6 +215,8 @@ export type PlaybackStartedMessage = MessageOf<'playback.started'>;
 export type PlaybackFinishedMessage = MessageOf<'playback.finished'>;
 export type TurnHeardMessage = MessageOf<'turn.heard'>;
 export type TurnMetricsMessage = MessageOf<'turn.metrics'>;
+export type PlaybackAssignMessage = MessageOf<'playback.assign'>;
+export type TelnyxPlaybackMessage = MessageOf<'telnyx.playback'>;
 
 /** Turn ids are per-call counters; this compares them (negative: a is older). */
 export function compareTurnIds(a: string, b: string): number {

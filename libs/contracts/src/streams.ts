@@ -19,6 +19,11 @@ export const CONTROL_STREAM = 'calls:control';
 export const LIFECYCLE_STREAM = 'calls:lifecycle';
 /** What the playback-workers observed: agent speaking started/finished, text actually heard. */
 export const PLAYBACK_EVENTS_STREAM = 'playback:events';
+/**
+ * Calls whose audio is played with REST `playback_start` (agent setting, or media streaming failed):
+ * one playback-worker of the group takes each call and reads its audio stream.
+ */
+export const PLAYBACK_REST_STREAM = 'playback:rest';
 /** One readable waterfall entry per finished turn. */
 export const METRICS_STREAM = 'metrics';
 
