@@ -8,23 +8,28 @@ import {
   isTerminator,
   isWhitespace,
   skipWhile,
+  wordStart,
 } from './char-classes';
 import { NEED_MORE, ScanDecision, continueAt, cutAt } from './scan-decision';
 
 /**
- * Sentence ends. `text` starts at the beginning of the sentence being built; `i` is a terminator.
- * The terminator run (".", "?!", "...", "…") and the closing quotes and brackets after it belong to
- * the sentence. What must be seen after them to confirm an end, the least that is safe:
+ * Sentence ends, the strict rules. `text` starts at the beginning of the sentence being built; `i`
+ * is a terminator. The terminator run (".", "?!", "...", "…") and the closing quotes and brackets
+ * after it belong to the sentence. What must be seen after them to confirm an end, the least that
+ * is safe whatever comes next:
  *
  * - CJK stops (。！？): one more character, to know no closing bracket follows. No space is expected.
  * - "!" / "?" not followed by a closer: the whitespace after them. Nothing else.
  * - "." / "..." / "…", and "!" / "?" inside quotes or brackets: the first character of the next
  *   word. A lower-case letter or `,;:` continues the sentence (`"Stop!" he said`, "3 p.m. today",
  *   "I see... maybe"); anything else ends it unless the word before a single "." is an
- *   abbreviation, an initial or a list number. LLM tokens carry their leading space (" Then"), so the
- *   space and that first letter arrive in the same delta: waiting for it costs no time.
+ *   abbreviation, an initial or a list number.
  * - No whitespace after the terminator: not an end ("3.14", "v2.5", "example.com/a?x=1").
  * - A newline after the terminator ends the sentence whatever the word before.
+ *
+ * LLM tokens carry their leading space (" Then"), so when a delta ends right after the terminator,
+ * what confirms it arrives only with the next token, 20–25 ms later. eager-rules.ts decides, for
+ * that moment only, which ends are certain enough not to wait for it.
  */
 export function decideTerminator(text: string, i: number, ended: boolean): ScanDecision {
   const runEnd = skipWhile(text, i, isTerminator);
@@ -58,12 +63,6 @@ function periodEndsSentence(text: string, i: number, next: string): boolean {
   if (isNonFinalAbbreviation(word, next)) return false;
   if (LIST_NUMBER.test(word) && introducesList(text.slice(0, start))) return false;
   return true;
-}
-
-function wordStart(text: string, i: number): number {
-  let start = i;
-  while (start > 0 && !isWhitespace(text[start - 1])) start--;
-  return start;
 }
 
 function introducesList(before: string): boolean {

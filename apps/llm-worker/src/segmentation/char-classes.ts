@@ -19,6 +19,7 @@ const OPENERS = new Set(['"', "'", '“', '‘', '(', '[', '{', '«', '「', '�
 const CONTINUATION_PUNCTUATION = new Set([',', ';', ':']);
 
 const LOWERCASE = /^\p{Ll}$/u;
+const LETTER = /^\p{L}$/u;
 const DIGIT = /^[0-9]$/;
 
 export function isTerminator(c: string): boolean {
@@ -50,6 +51,10 @@ export function isDigit(c: string): boolean {
   return DIGIT.test(c);
 }
 
+export function isLetter(c: string): boolean {
+  return LETTER.test(c);
+}
+
 /** The first character of the next word says the sentence goes on: a lower-case letter or `,;:`. */
 export function continuesSentence(c: string): boolean {
   return LOWERCASE.test(c) || CONTINUATION_PUNCTUATION.has(c);
@@ -60,6 +65,13 @@ export function skipWhile(text: string, from: number, test: (c: string) => boole
   let i = from;
   while (i < text.length && test(text[i])) i++;
   return i;
+}
+
+/** Index where the whitespace-delimited word that ends at `i` (exclusive) starts. */
+export function wordStart(text: string, i: number): number {
+  let start = i;
+  while (start > 0 && !isWhitespace(text[start - 1])) start--;
+  return start;
 }
 
 /** The terminator `text` ends with, ignoring closing quotes and brackets after it; '' if none. */

@@ -33,6 +33,8 @@ const MARKDOWN_CASES: Array<{ name: string; input: string; expected: string }> =
   { name: 'setext underline dropped', input: 'Title\n=====\nbody', expected: 'Title\n\nbody' },
   { name: 'unclosed bold flushed at the end', input: 'some **bold', expected: 'some bold' },
   { name: 'exclamation before text kept', input: 'Wow! Great', expected: 'Wow! Great' },
+  { name: 'image right after an exclamation: the mark kept, the alt text hidden', input: 'Wow![a map](u) ok', expected: 'Wow! ok' },
+  { name: 'image after a space still dropped whole', input: 'See ![a map](u) ok', expected: 'See ok' },
   { name: 'spaces folded and dropped at line start', input: '   lots    of   space  ', expected: 'lots of space ' },
 ];
 
@@ -47,6 +49,19 @@ describe('MarkdownSpeakable', () => {
     const markdown = new MarkdownSpeakable();
     expect(markdown.push('Hello')).toBe('Hello');
     expect(markdown.push(' there.')).toBe(' there.');
+  });
+
+  it('passes an exclamation after a word on at once, so the segmenter can end the sentence with it', () => {
+    const markdown = new MarkdownSpeakable();
+    expect(markdown.push('Great')).toBe('Great');
+    expect(markdown.push('!')).toBe('!');
+    expect(markdown.push('!')).toBe('!');
+  });
+
+  it('holds an exclamation after a space until the next character says whether it opens an image', () => {
+    const markdown = new MarkdownSpeakable();
+    expect(markdown.push('a !')).toBe('a ');
+    expect(markdown.push('[')).toBe('');
   });
 
   it('holds a star until its run ends', () => {

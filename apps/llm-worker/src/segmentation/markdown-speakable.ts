@@ -8,6 +8,14 @@ const ESCAPABLE = /^[!-/:-@[-`{-~]$/;
 const WORD_CHAR = /^[\p{L}\p{N}]$/u;
 
 /**
+ * A "!" right after one of these is a sentence's exclamation, passed on at once rather than held
+ * until the next character says whether it opens an image ("![alt](url)"): holding it would cost
+ * every "Great!" at the end of a delta one LLM token of latency. A "[" right after such a "!" still
+ * opens an image (its alt text is hidden), so "Wow![map](u)" is heard as "Wow!".
+ */
+const EXCLAMATION_AFTER = /^[\p{L}\p{N}!?]$/u;
+
+/**
  * Streaming markdown-to-speakable filter: what an LLM writes for a screen, made fit for the ear.
  * Emphasis, inline code and link markers are dropped and their text kept; heading, bullet, ordered
  * list and quote markers are dropped; rules and table separator lines vanish; table pipes become
@@ -31,6 +39,8 @@ export class MarkdownSpeakable {
   private fenceLineStart = false;
   /** Open parentheses of a link target being skipped: `[text](url (with) parens)`. */
   private urlDepth = 0;
+  /** The last character consumed was a "!" passed on at once (EXCLAMATION_AFTER): a "[" opens an image. */
+  private spokenBang = false;
 
   /** Feeds raw LLM text; returns the speakable text it completes (may be ''). */
   push(delta: string): string {
@@ -51,7 +61,7 @@ export class MarkdownSpeakable {
     this.pos = this.urlDepth = 0;
     this.lineStart = true;
     this.fenceChar = null;
-    this.fenceLineStart = false;
+    this.fenceLineStart = this.spokenBang = false;
   }
 
   private drain(delta: string, ended: boolean): string {
@@ -129,22 +139,28 @@ export class MarkdownSpeakable {
 
   private stepInline(ended: boolean): boolean {
     const c = this.pending[this.pos];
+    const afterSpokenBang = this.spokenBang;
     switch (c) {
       case '\n':
         this.writer.newline();
         this.lineStart = true;
         break;
+      case '[':
+        if (afterSpokenBang) this.writer.imageStart();
+        break;
       case '\r':
       case '`':
-      case '[':
         break;
       case '*':
       case '_':
       case '~':
         return this.emphasis(c, ended);
+      case '!':
+        if (!EXCLAMATION_AFTER.test(this.writer.previous())) return this.twoCharacterMarker(c, ended);
+        this.writer.text(c);
+        break;
       case '\\':
       case ']':
-      case '!':
         return this.twoCharacterMarker(c, ended);
       case '|':
         this.writer.pipe();
@@ -156,6 +172,7 @@ export class MarkdownSpeakable {
       default:
         this.writer.text(c);
     }
+    this.spokenBang = c === '!';
     this.pos++;
     return true;
   }
@@ -177,6 +194,7 @@ export class MarkdownSpeakable {
       else this.writer.text('!');
       length = next === '[' ? 2 : 1;
     }
+    this.spokenBang = false;
     this.pos += length;
     return true;
   }
@@ -191,6 +209,7 @@ export class MarkdownSpeakable {
     const intraword = c === '_' && WORD_CHAR.test(prev) && WORD_CHAR.test(next);
     const spaced = c === '*' && (prev === '' || prev === ' ') && (next === '' || isWhitespace(next));
     if (intraword || spaced || (c === '~' && run.length === 1)) this.writer.text(run);
+    this.spokenBang = false;
     this.pos = runEnd;
     return true;
   }

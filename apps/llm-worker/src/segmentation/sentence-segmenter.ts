@@ -1,6 +1,7 @@
 import { decideTerminator } from './boundary-rules';
-import { finalTerminator, isCjkTerminator, isTerminator, isWhitespace } from './char-classes';
+import { finalTerminator, isCjkTerminator, isCloser, isTerminator, isWhitespace, skipWhile } from './char-classes';
 import { decideClause } from './clause-rules';
+import { eagerClauseEnd, eagerTerminatorEnd } from './eager-rules';
 import { MarkdownSpeakable } from './markdown-speakable';
 import { ScanDecision, continueAt, cutAt } from './scan-decision';
 
@@ -28,12 +29,24 @@ export interface SentenceSegmenterOptions {
    * Off by default: a cut mid-phrase sounds worse than the wait for a comma, which is rarely long.
    */
   firstChunkMaxWaitChars?: number;
+  /**
+   * Confirm an end the moment its terminator (or the first piece's `,;:`) arrives at the end of a
+   * delta when nothing that could follow would change the answer (eager-rules.ts), instead of
+   * waiting for the next delta's first characters: one LLM token, 20–25 ms, off the time to first
+   * audio of every turn. The price: the sentences then depend on where the stream was split, in the
+   * rare cases listed there. false: the strict rules only, and the same sentences for every split.
+   * Default true.
+   */
+  eagerEnds?: boolean;
 }
 
 /**
  * Cuts a streamed LLM answer into speakable sentences, each returned by the `push` whose delta
- * confirms its end (see boundary-rules.ts for what confirms an end). Markdown is made speakable on
- * the way in. The output depends only on the text, never on how it was split into deltas.
+ * confirms its end (boundary-rules.ts and clause-rules.ts say what confirms an end; with
+ * `eagerEnds`, eager-rules.ts confirms the certain ones in the push of their terminator). Markdown
+ * is made speakable on the way in. Without eager ends, or for any split where none applies (no
+ * delta ends right after a terminator or a first-piece `,;:`), the output depends only on the text,
+ * never on how it was split into deltas.
  *
  * One instance per answer stream: `end()` flushes and readies it for the next answer; `reset()`
  * drops everything (barge-in).
@@ -42,6 +55,7 @@ export class SentenceSegmenter {
   private readonly firstChunkMinChars: number;
   private readonly minSentenceChars: number;
   private readonly firstChunkMaxWaitChars: number | undefined;
+  private readonly eagerEnds: boolean;
   private readonly markdown = new MarkdownSpeakable();
   /** Speakable text of the sentence being built; never starts with whitespace. */
   private text = '';
@@ -50,6 +64,8 @@ export class SentenceSegmenter {
   /** Short sentences waiting to be sent with the next one. */
   private carry = '';
   private emittedAny = false;
+  /** The last cut was eager and at the very end of the text: what arrives next is glued to its terminator. */
+  private glued = false;
 
   constructor(options: SentenceSegmenterOptions = {}) {
     const firstChunk = options.firstChunkMinChars ?? DEFAULT_FIRST_CHUNK_MIN_CHARS;
@@ -57,6 +73,7 @@ export class SentenceSegmenter {
     this.minSentenceChars = positive('minSentenceChars', options.minSentenceChars ?? DEFAULT_MIN_SENTENCE_CHARS);
     const maxWait = options.firstChunkMaxWaitChars;
     this.firstChunkMaxWaitChars = maxWait === undefined ? undefined : positive('firstChunkMaxWaitChars', maxWait);
+    this.eagerEnds = options.eagerEnds ?? true;
   }
 
   /** Feeds one LLM delta; returns the sentences it completes, trimmed, in order. */
@@ -82,11 +99,25 @@ export class SentenceSegmenter {
     this.markdown.reset();
     this.text = this.carry = '';
     this.scanned = 0;
-    this.emittedAny = false;
+    this.emittedAny = this.glued = false;
   }
 
   private append(speakable: string): void {
-    this.text = this.text === '' ? speakable.trimStart() : this.text + speakable;
+    const fresh = this.glued ? this.dropGlued(speakable) : speakable;
+    this.text = this.text === '' ? fresh.trimStart() : this.text + fresh;
+  }
+
+  /**
+   * After an eager end, the closing quotes or brackets and further terminators that arrive glued to
+   * its terminator (`"`, `)`, the rest of "!!!" or "?!") belonged to the sentence already sent. They
+   * are dropped rather than starting the next sentence: TTS would read a lone `"` or `)` (or stumble
+   * on it), and a closer or a repeated mark is silent in speech, so nothing audible is lost.
+   * The eager rules never fire when a quote or bracket is open in the sentence, so this is rare.
+   */
+  private dropGlued(speakable: string): string {
+    const kept = skipWhile(speakable, 0, (c) => isCloser(c) || isTerminator(c));
+    if (kept < speakable.length) this.glued = false;
+    return speakable.slice(kept);
   }
 
   private scan(out: string[], ended: boolean): void {
@@ -101,7 +132,14 @@ export class SentenceSegmenter {
       const c = this.text[i];
       const sentenceRule = c === '\n' || isTerminator(c);
       const decision = sentenceRule ? this.sentenceEnd(i, ended) : this.firstPieceClauseEnd(i, ended);
-      if (decision.kind === 'need-more') break;
+      if (decision.kind === 'need-more') {
+        const eager = this.eagerEnd(i, sentenceRule);
+        if (eager === undefined) break;
+        this.glued = eager === this.text.length;
+        this.cut(out, eager, sentenceRule ? 'sentence' : 'forced');
+        i = 0;
+        continue;
+      }
       if (decision.kind === 'continue') {
         i = decision.resume;
         continue;
@@ -115,6 +153,19 @@ export class SentenceSegmenter {
   /** A newline always ends the sentence; a terminator does if the rules confirm it. */
   private sentenceEnd(i: number, ended: boolean): ScanDecision {
     return this.text[i] === '\n' ? cutAt(i) : decideTerminator(this.text, i, ended);
+  }
+
+  /**
+   * Where the strict rules wait for the next delta at `i` (never once the stream has ended), the end
+   * of the piece if it is certain already. A sentence that would be held back as too short gains
+   * nothing from an early end, so it is left to the strict rules, which see the next word.
+   */
+  private eagerEnd(i: number, sentenceRule: boolean): number | undefined {
+    if (!this.eagerEnds) return undefined;
+    if (!sentenceRule) return eagerClauseEnd(this.text, i);
+    const end = eagerTerminatorEnd(this.text, i);
+    if (end === undefined) return undefined;
+    return this.heldBack(joinSentences(this.carry, normalizeSpaces(this.text.slice(0, end)))) ? undefined : end;
   }
 
   /** While the first piece is open and long enough, a clause boundary may end it early. */
@@ -152,13 +203,18 @@ export class SentenceSegmenter {
   private emit(out: string[], piece: string, kind: 'sentence' | 'forced' | 'final'): void {
     const text = joinSentences(this.carry, normalizeSpaces(piece));
     if (text === '') return;
-    if (kind === 'sentence' && text.length < this.minSentenceChars && finalTerminator(text) !== '') {
+    if (kind === 'sentence' && this.heldBack(text)) {
       this.carry = text;
       return;
     }
     out.push(text);
     this.carry = '';
     this.emittedAny = true;
+  }
+
+  /** A sentence short enough to wait for the next, if it ends in a terminator. */
+  private heldBack(text: string): boolean {
+    return text.length < this.minSentenceChars && finalTerminator(text) !== '';
   }
 }
 

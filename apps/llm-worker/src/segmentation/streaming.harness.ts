@@ -1,3 +1,6 @@
+import { isTerminator } from './char-classes';
+import { MarkdownSpeakable } from './markdown-speakable';
+
 /**
  * Test support for the segmentation specs: feeding a text whole, split into seeded random deltas
  * or one code point at a time, and recording which push returned each sentence.
@@ -65,4 +68,32 @@ export function deltaPlans(text: string): Array<{ label: string; deltas: string[
     { label: 'per code point', deltas: Array.from(text) },
     ...SPLIT_SEEDS.map((seed) => ({ label: `seed ${seed}`, deltas: randomDeltas(text, seed) })),
   ];
+}
+
+/** The marks the eager rules may confirm when the speakable text received so far ends with one. */
+const EAGER_MARKS = /[,;:]$/;
+
+/**
+ * `deltas` with every delta boundary where an eager rule could fire joined to the next delta: the
+ * boundaries after which the speakable text received so far ends in a terminator or `,;:` (with
+ * only spaces after it). Computed on MarkdownSpeakable's output, which is what the segmenter sees,
+ * so held-back markdown ("shipped.**") is accounted for. On the splits left, eager ends never
+ * apply and the segmenter must give exactly what the strict rules give.
+ */
+export function withoutEagerBoundaries(deltas: readonly string[]): string[] {
+  const markdown = new MarkdownSpeakable();
+  const merged: string[] = [];
+  let speakable = '';
+  let current = '';
+  for (const delta of deltas) {
+    speakable += markdown.push(delta);
+    current += delta;
+    const tail = speakable.replace(/[ \t\u00a0]+$/, '');
+    const last = tail[tail.length - 1] ?? '';
+    if (isTerminator(last) || EAGER_MARKS.test(last)) continue;
+    merged.push(current);
+    current = '';
+  }
+  if (current !== '') merged.push(current);
+  return merged;
 }
