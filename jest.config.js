@@ -1,14 +1,14 @@
 /**
- * One jest run for unit (`*.spec.ts`, beside the code) and cross-app (`test/**`) tests.
- * ts-jest transpiles only (isolatedModules): `npm run build` type-checks the whole tree once
- * before jest starts, so paying for a second type-check per test file would only slow CI.
+ * Two projects: `unit` (`*.spec.ts`: unit and integration tests against a private Redis, run in
+ * parallel) and `e2e` (`*.e2e-spec.ts`: whole systems of processes, run one at a time by
+ * scripts/run-tests.js so their latency measurements are not taken on a machine busy with other tests).
+ * ts-jest transpiles only (isolatedModules): `npm run build` type-checks the whole tree once before
+ * jest starts, so paying for a second type-check per test file would only slow CI.
  */
-/** @type {import('jest').Config} */
-module.exports = {
+const common = {
   rootDir: '.',
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testRegex: '.*\\.(spec|e2e-spec|test)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }] },
   moduleNameMapper: {
@@ -16,6 +16,14 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testRegex: '.*\\.spec\\.ts$' },
+    { ...common, displayName: 'e2e', testRegex: '.*\\.e2e-spec\\.ts$' },
+  ],
   testTimeout: 30000,
   maxWorkers: 2,
   // Child processes and sockets are stopped by each file's afterAll; forceExit only guards CI against a
