@@ -56,8 +56,12 @@ export async function bootstrapApp(options: AppBootstrapOptions, env: NodeJS.Pro
       runtime.logger.info({}, `${options.app} stopping`);
       const timer = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS);
       timer.unref();
-      await app.close();
-      await runtime.close();
+      try {
+        await app.close();
+        await runtime.close();
+      } finally {
+        clearTimeout(timer);
+      }
     })());
   return { app, runtime, bus, port: boundPort, stop };
 }

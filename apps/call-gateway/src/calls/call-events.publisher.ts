@@ -4,8 +4,12 @@ import {
   CallState,
   CancelReason,
   LIFECYCLE_STREAM,
+  PLAYBACK_REST_STREAM,
+  PlaybackAssignMessage,
   TURNS_STREAM,
+  TelnyxPlaybackMessage,
   TurnKind,
+  audioStream,
   message,
   shardOf,
   ttsShardStream,
@@ -72,6 +76,16 @@ export class CallEventsPublisher {
 
   callEnded(callId: string, reason: string): Promise<string> {
     return this.publisher.publish(CONTROL_STREAM, message('call.ended', { callId, reason, at: this.clock.epochNow() }));
+  }
+
+  /** The call's audio goes to REST playback (`playback_start`) from now on: one playback-worker takes it. */
+  playbackAssign(callId: string, agentId: string, reason: PlaybackAssignMessage['reason']): Promise<string> {
+    return this.publisher.publish(PLAYBACK_REST_STREAM, message('playback.assign', { callId, agentId, reason, at: this.clock.epochNow() }));
+  }
+
+  /** Telnyx's report on a REST playback, in order with the call's audio, for the worker playing it. */
+  telnyxPlayback(callId: string, event: TelnyxPlaybackMessage['event'], status: string | undefined): Promise<string> {
+    return this.publisher.publish(audioStream(callId), message('telnyx.playback', { callId, event, status, at: this.clock.epochNow() }));
   }
 
   private shardStream(callId: string): string {

@@ -2,143 +2,74 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   TelnyxWebhook,
   hangupPayloadSchema,
-  initiatedPayloadSchema,
+  playbackPayloadSchema,
   streamingFailedPayloadSchema,
   transcriptionPayloadSchema,
 } from '@app/contracts';
-import { Clock } from '@app/clock';
-import { AgentConfig, AgentDirectory, AppConfig } from '@app/config';
 import { AppLogger } from '@app/telemetry';
-import { TelnyxCommands } from '@app/telnyx';
-import { AGENTS, CLOCK, CONFIG, LOGGER } from '@app/core';
-import { CallStateStore } from './call-state.store';
-import { CallEventsPublisher } from './call-events.publisher';
+import { LOGGER } from '@app/core';
+import { CallSetupService } from './call-setup.service';
+import { CallTeardownService } from './call-teardown.service';
+import { MediaEventsService } from './media-events.service';
+import { NoAgentRefusal } from './no-agent.refusal';
 import { TurnTakingService } from './turn-taking.service';
-import { buildAnswerRequest } from './answer-request.builder';
-import { TELNYX_COMMANDS } from '../telnyx/telnyx.provider';
-
-/** Said to a caller who reached a number that no agent answers (and no default agent exists). */
-export const NO_AGENT_LINE = 'Sorry, this number is not in service. Goodbye.';
+import { decodeClientState, isRefused } from '../telnyx/client-state';
 
 /**
- * Each call's state machine: initiated → answering → answered (greeting) → listening ⇄ speaking → ended.
- * Telnyx re-delivers, duplicates and reorders webhooks, so every handler checks the state it expects
- * and treats anything else as already done (a re-delivered call.initiated never resets a live call).
+ * Each call's state machine: initiated → answering → answered (greeting) → listening ⇄ speaking → ended,
+ * driven by Telnyx's webhooks. Telnyx re-delivers, duplicates and reorders them, so every handler checks
+ * the state it expects and treats anything else as already done (a re-delivered call.initiated never
+ * resets a live call; a hangup before the answer, or a transcript after it, changes nothing).
  */
 @Injectable()
 export class CallFlowService {
   constructor(
-    private readonly calls: CallStateStore,
-    private readonly events: CallEventsPublisher,
+    private readonly setup: CallSetupService,
+    private readonly teardown: CallTeardownService,
     private readonly turns: TurnTakingService,
-    @Inject(TELNYX_COMMANDS) private readonly telnyx: TelnyxCommands,
-    @Inject(AGENTS) private readonly agents: AgentDirectory,
-    @Inject(CONFIG) private readonly config: AppConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly media: MediaEventsService,
+    private readonly refusal: NoAgentRefusal,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
   async handle(event: TelnyxWebhook, receivedAt: number): Promise<void> {
-    const { event_type: type, id: eventId } = event.data;
-    const callId = event.data.payload.call_control_id;
+    const { event_type: type, id: eventId, payload } = event.data;
+    const callId = payload.call_control_id;
     switch (type) {
       case 'call.initiated':
-        return this.onInitiated(event, eventId, callId);
+        return this.setup.onInitiated(event);
       case 'call.answered':
-        return this.onAnswered(eventId, callId);
+        return this.setup.onAnswered(event);
+      case 'call.hangup': {
+        const hangup = hangupPayloadSchema.safeParse(payload);
+        const data = hangup.success ? hangup.data : undefined;
+        return this.teardown.onHangup(eventId, callId, data?.hangup_cause ?? 'unknown', data?.hangup_source);
+      }
       case 'call.transcription': {
-        const payload = transcriptionPayloadSchema.safeParse(event.data.payload);
-        if (!payload.success) {
+        const parsed = transcriptionPayloadSchema.safeParse(payload);
+        if (!parsed.success) {
           this.logger.warn({ callId, eventId }, 'transcription without transcription_data, ignored');
           return;
         }
-        const data = payload.data.transcription_data;
+        const data = parsed.data.transcription_data;
         return this.turns.onTranscript(callId, data.transcript, data.is_final, receivedAt);
       }
-      case 'call.hangup': {
-        const payload = hangupPayloadSchema.parse(event.data.payload);
-        return this.onHangup(callId, payload.hangup_cause ?? 'unknown');
-      }
       case 'call.speak.ended':
-        // The only thing we speak through Telnyx TTS is the refusal line: hang up once it has been said.
-        if (!(await this.calls.get(callId))) await this.telnyx.hangup(callId, `${eventId}:hangup`, {});
+        // The only thing we speak through Telnyx's TTS is the refusal: hang up once it has been said.
+        if (isRefused(decodeClientState(payload.client_state))) return this.refusal.onSpeakEnded(eventId, callId);
         return;
       case 'streaming.failed': {
-        const payload = streamingFailedPayloadSchema.parse(event.data.payload);
-        this.logger.warn({ callId, reason: payload.failure_reason }, 'media streaming failed, switching the call to REST playback');
-        await this.calls.set(callId, { playbackMode: 'rest' });
-        return;
+        const parsed = streamingFailedPayloadSchema.safeParse(payload);
+        return this.media.onStreamingFailed(eventId, callId, parsed.success ? parsed.data.failure_reason : undefined);
+      }
+      case 'call.playback.started':
+      case 'call.playback.ended': {
+        const parsed = playbackPayloadSchema.safeParse(payload);
+        const status = parsed.success ? parsed.data.status : undefined;
+        return this.media.onTelnyxPlayback(callId, type === 'call.playback.started' ? 'started' : 'ended', status);
       }
       default:
         this.logger.debug({ callId, eventId, eventType: type }, 'webhook event noted');
     }
-  }
-
-  private async onInitiated(event: TelnyxWebhook, eventId: string, callId: string): Promise<void> {
-    const payload = initiatedPayloadSchema.safeParse(event.data.payload);
-    if (!payload.success) {
-      this.logger.warn({ callId, eventId }, 'call.initiated without direction/from/to, ignored');
-      return;
-    }
-    const { direction, from, to } = payload.data;
-    if (direction === 'outgoing') return; // our own dial: the record exists already, answered comes next
-    const agent = this.agents.forNumber(to);
-    if (!agent) return this.refuse(eventId, callId, to);
-    const created = await this.calls.createIfAbsent({
-      callId,
-      agentId: agent.id,
-      state: 'answering',
-      direction,
-      from,
-      to,
-      playbackMode: agent.playback.mode,
-      createdAt: this.clock.epochNow(),
-    });
-    if (!created) {
-      this.logger.info({ callId, eventId }, 'call.initiated for a known call, ignored');
-      return;
-    }
-    this.logger.info({ callId, agentId: agent.id, pii: { from, to } }, 'call initiated, answering');
-    await this.events.lifecycle(callId, agent.id, 'answering');
-    await this.telnyx.answer(callId, `${eventId}:answer`, buildAnswerRequest(this.config, agent, callId));
-  }
-
-  private async onAnswered(eventId: string, callId: string): Promise<void> {
-    const call = await this.calls.get(callId);
-    if (!call || call.state === 'ended') return;
-    if (call.state !== 'answering' && call.state !== 'initiated') return;
-    const agent = this.agentOf(call.agentId);
-    await this.calls.setState(callId, 'answered', { answeredAt: String(this.clock.epochNow()) });
-    // The TTS socket opens now, in parallel with everything else, so the greeting finds it warm.
-    await this.events.openTts(callId, agent.id);
-    await this.events.lifecycle(callId, agent.id, 'answered');
-    await this.turns.agentSays(callId, agent.greeting, 'greeting');
-    this.logger.info({ callId, eventId }, 'call answered, greeting');
-  }
-
-  private async onHangup(callId: string, cause: string): Promise<void> {
-    const call = await this.calls.get(callId);
-    if (!call || call.state === 'ended') return;
-    await this.calls.markEnded(callId, cause, this.clock.epochNow());
-    if (call.turnId !== '0') await this.events.turnMetrics(callId, call.turnId);
-    this.turns.forget(callId);
-    await this.events.callEnded(callId, cause);
-    await this.events.closeTts(callId);
-    await this.events.lifecycle(callId, call.agentId, 'ended', cause);
-    this.logger.info({ callId, cause }, 'call ended');
-  }
-
-  /** Nobody answers this number: say so politely, then hang up (on call.speak.ended); keep no state. */
-  private async refuse(eventId: string, callId: string, to: string): Promise<void> {
-    this.logger.warn({ callId, pii: { to } }, 'no agent for the called number, refusing the call');
-    await this.telnyx.answer(callId, `${eventId}:answer`, {});
-    await this.telnyx.speak(callId, `${eventId}:speak`, { payload: NO_AGENT_LINE, voice: 'female', language: 'en-US' });
-    // Hung up on call.speak.ended, so the caller hears the line.
-  }
-
-  private agentOf(agentId: string): AgentConfig {
-    const agent = this.agents.get(agentId);
-    if (!agent) throw new Error(`agent ${agentId} of a live call is not configured`);
-    return agent;
   }
 }

@@ -1,11 +1,14 @@
 import { CallState, TurnKind } from '@app/contracts';
 
+export type CallDirection = 'incoming' | 'outgoing';
+export type PlaybackMode = 'stream' | 'rest';
+
 /** The call's state as kept in its Redis hash `call:{callId}` (flat fields, readable in redis-cli). */
 export interface CallRecord {
   callId: string;
   agentId: string;
   state: CallState;
-  direction: 'incoming' | 'outgoing';
+  direction: CallDirection;
   from: string;
   to: string;
   /** Current turn id: every stage drops work of any other turn. */
@@ -20,9 +23,24 @@ export interface CallRecord {
   /** The agent is speaking (between playback started and finished). */
   speaking: boolean;
   reprompts: number;
-  playbackMode: 'stream' | 'rest';
+  /** The goodbye turn said after the last reprompt: the call is hung up once it has been heard. */
+  closingTurn: string;
+  /** Epoch ms of the caller's last transcript: a dead-air timer armed before it is stale. */
+  lastHeardAt: number;
+  /**
+   * The Telnyx event (`data.id`) that made the last webhook-driven transition: when the same event is
+   * handled again (its first handling crashed half-way), the transition is recognised as its own and
+   * the handling resumes instead of being skipped.
+   */
+  stateEvent: string;
+  playbackMode: PlaybackMode;
+  /** The `streaming.failed` event that switched the call to REST playback. */
+  restAssignedBy: string;
   createdAt: number;
 }
+
+/** The fields a new call starts with (everything else has a starting value). */
+export type NewCallRecord = Pick<CallRecord, 'callId' | 'agentId' | 'state' | 'direction' | 'from' | 'to' | 'playbackMode' | 'createdAt' | 'stateEvent'>;
 
 export function parseCallRecord(hash: Record<string, string>): CallRecord | undefined {
   if (!hash.callId) return undefined;
@@ -40,7 +58,16 @@ export function parseCallRecord(hash: Record<string, string>): CallRecord | unde
     bargedTurn: hash.bargedTurn ?? '',
     speaking: hash.speaking === '1',
     reprompts: Number(hash.reprompts ?? 0),
+    closingTurn: hash.closingTurn ?? '',
+    lastHeardAt: Number(hash.lastHeardAt ?? 0),
+    stateEvent: hash.stateEvent ?? '',
     playbackMode: hash.playbackMode === 'rest' ? 'rest' : 'stream',
+    restAssignedBy: hash.restAssignedBy ?? '',
     createdAt: Number(hash.createdAt ?? 0),
   };
+}
+
+/** A call that can still change: not ended, and known. */
+export function isLive(call: CallRecord | undefined): call is CallRecord {
+  return call !== undefined && call.state !== 'ended';
 }

@@ -1,39 +1,45 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { PlaybackFinishedMessage, PlaybackStartedMessage, WebhookMessage, telnyxWebhookSchema, webhookSeenKey } from '@app/contracts';
-import { RedisClient } from '@app/bus';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { PlaybackFinishedMessage, PlaybackStartedMessage, WebhookMessage, telnyxWebhookSchema } from '@app/contracts';
+import { StreamContext } from '@app/bus';
 import { AppLogger } from '@app/telemetry';
-import { LOGGER, REDIS } from '@app/core';
+import { LOGGER } from '@app/core';
 import { CallFlowService } from './call-flow.service';
 import { TurnTakingService } from './turn-taking.service';
-
-/** Telnyx event ids are remembered this long: Telnyx re-delivers for hours, we keep a day. */
-export const WEBHOOK_DEDUPE_TTL_S = 24 * 3600;
+import { WebhookDedupeStore } from './webhook-dedupe.store';
 
 /**
- * Consumes the durable inbox (and the playback-workers' reports). An event id is marked seen only
- * after its handling succeeded: a crash mid-way leaves the entry pending, it is redelivered and
- * handled then, once; every command it sends carries the same command_id as the first attempt.
+ * Consumes the durable inbox (and the playback-workers' reports). An entry is acked only after its
+ * handling succeeded: a crash mid-way leaves it pending, it is redelivered and handled then, and every
+ * command it sends carries the same command_id as the first attempt, so Telnyx acts once.
  */
 @Controller()
 export class InboxConsumer {
+  readonly counters = { handled: 0, duplicates: 0, retried: 0 };
+
   constructor(
     private readonly flow: CallFlowService,
     private readonly turns: TurnTakingService,
-    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly dedupe: WebhookDedupeStore,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
   @EventPattern('webhook')
-  async onWebhook(@Payload() entry: WebhookMessage): Promise<void> {
-    const seenKey = webhookSeenKey(entry.eventId);
-    if (await this.redis.exists(seenKey)) {
-      this.logger.info({ callId: entry.callId, eventId: entry.eventId, eventType: entry.eventType }, 'duplicate webhook, ignored');
+  async onWebhook(@Payload() entry: WebhookMessage, @Ctx() context: StreamContext): Promise<void> {
+    const fields = { callId: entry.callId, eventId: entry.eventId, eventType: entry.eventType };
+    const claim = await this.dedupe.claim(entry.eventId, context.getId());
+    if (claim === 'duplicate') {
+      this.counters.duplicates++;
+      this.logger.info(fields, 'duplicate webhook, ignored');
       return;
+    }
+    if (claim === 'retry') {
+      this.counters.retried++;
+      this.logger.warn({ ...fields, deliveries: context.getDeliveries() }, 'webhook handled again after an unfinished attempt');
     }
     const event = telnyxWebhookSchema.parse(JSON.parse(entry.body));
     await this.flow.handle(event, entry.at);
-    await this.redis.set(seenKey, '1', 'EX', WEBHOOK_DEDUPE_TTL_S);
+    this.counters.handled++;
   }
 
   @EventPattern('playback.started')

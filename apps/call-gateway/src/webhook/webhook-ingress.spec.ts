@@ -4,6 +4,7 @@ import { RunningApp, bootstrapApp } from '@app/core';
 import { TestRedis, startTestRedis } from '../../../../test/support/redis-server';
 import { signWebhook, telnyxEvent, telnyxKeyPair } from '../../../../test/support/telnyx-webhooks';
 import { callGatewayApp } from '../main';
+import { stopInProcess } from '../../test/wait.harness';
 
 /**
  * The gateway's only door from the internet, driven over real HTTP with webhooks signed by a fresh key
@@ -31,7 +32,7 @@ describe('Telnyx webhook ingress', () => {
   });
 
   afterAll(async () => {
-    await gateway.stop();
+    await stopInProcess(gateway);
     client.disconnect();
     await redis.stop();
   });
@@ -52,7 +53,7 @@ describe('Telnyx webhook ingress', () => {
   });
 
   it.each([
-    ['no signature', (b: string) => ({ 'content-type': 'application/json', 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) }), 401],
+    ['no signature', (_body: string) => ({ 'content-type': 'application/json', 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) }), 401],
     ['a signature of another key', (b: string) => signWebhook(telnyxKeyPair().privateKey, b), 401],
     ['a stale timestamp', (b: string) => signWebhook(keys.privateKey, b, Math.floor(Date.now() / 1000) - 301), 401],
     ['a future timestamp', (b: string) => signWebhook(keys.privateKey, b, Math.floor(Date.now() / 1000) + 301), 401],
