@@ -13,6 +13,8 @@ export interface AppBootstrapOptions {
   streams: (runtime: AppRuntime) => StreamSubscription[];
   /** Express set-up before routes (the gateway mounts its raw-body parser here). */
   configureHttp?: (app: INestApplication, runtime: AppRuntime) => void;
+  /** How long SIGTERM may take before the process exits anyway (default SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs?: number;
   /** Called with the started bus server (the tts-worker adds its shard streams at run time). */
   onBusStarted?: (server: RedisStreamsServer, app: INestApplication, runtime: AppRuntime) => Promise<void> | void;
 }
@@ -54,7 +56,7 @@ export async function bootstrapApp(options: AppBootstrapOptions, env: NodeJS.Pro
   const stop = () =>
     (stopping ??= (async () => {
       runtime.logger.info({}, `${options.app} stopping`);
-      const timer = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS);
+      const timer = setTimeout(() => process.exit(1), options.shutdownTimeoutMs ?? SHUTDOWN_TIMEOUT_MS);
       timer.unref();
       try {
         await app.close();

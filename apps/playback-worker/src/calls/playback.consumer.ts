@@ -1,9 +1,20 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { AudioChunkMessage, AudioEndMessage, CallEndedMessage, TurnCancelMessage } from '@app/contracts';
+import {
+  AudioChunkMessage,
+  AudioEndMessage,
+  CallEndedMessage,
+  PlaybackAssignMessage,
+  TelnyxPlaybackMessage,
+  TurnCancelMessage,
+} from '@app/contracts';
 import { CallPlaybackRegistry } from './call-playback.registry';
 
-/** Audio of the calls this instance plays, and the control lane (cancel, call ended). */
+/**
+ * Audio of the calls this instance plays (with Telnyx's REST playback events, in order with it), the
+ * REST assignment lane (one instance of the group takes each call), and the control lane (cancel,
+ * call ended), which never waits behind audio.
+ */
 @Controller()
 export class PlaybackConsumer {
   constructor(private readonly registry: CallPlaybackRegistry) {}
@@ -16,6 +27,17 @@ export class PlaybackConsumer {
   @EventPattern('audio.end')
   onAudioEnd(@Payload() end: AudioEndMessage): void {
     this.registry.onAudio(end);
+  }
+
+  @EventPattern('telnyx.playback')
+  onTelnyxPlayback(@Payload() event: TelnyxPlaybackMessage): void {
+    this.registry.onTelnyxPlayback(event);
+  }
+
+  /** Acked once the call is claimed and its audio stream read; a failure leaves it pending for redelivery. */
+  @EventPattern('playback.assign')
+  onAssign(@Payload() assign: PlaybackAssignMessage): Promise<void> {
+    return this.registry.assignRest(assign);
   }
 
   @EventPattern('turn.cancel')

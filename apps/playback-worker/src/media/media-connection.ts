@@ -1,18 +1,32 @@
 import type { WebSocket } from 'ws';
-import { clearFrame, inboundMediaFrameSchema, markFrame, outboundMediaFrame, verifyMediaToken } from '@app/contracts';
+import { clearFrame, inboundMediaFrameSchema, markFrame, verifyMediaToken } from '@app/contracts';
 import { AppLogger } from '@app/telemetry';
 
 export type CallCodec = 'PCMU' | 'PCMA';
 
 /** What a media connection hands to the playback side once Telnyx told it which call it carries. */
 export interface MediaSink {
-  attach(callId: string, codec: CallCodec, connection: MediaConnection): void;
+  /** `inboundCodec`: the caller's leg, from `start.media_format.encoding` (what Telnyx sends us). */
+  attach(callId: string, inboundCodec: CallCodec, connection: MediaConnection): void;
   detach(callId: string, connection: MediaConnection): void;
   markPlayed(callId: string, name: string): void;
 }
 
+/**
+ * How Telnyx's `media` frames begin (`event` first, as documented): the caller's audio, 50 frames a
+ * second per call, recognised from its first bytes and counted, neither decoded to a string nor parsed.
+ * Telnyx transcribes the call itself, so the payload is not needed here; a frame with its keys in
+ * another order takes the parsing path and is counted there.
+ */
+const MEDIA_EVENT_PREFIX = Buffer.from('{"event":"media"');
+
 /** The WebSocket close code for a policy violation (a wrong token). */
 const CLOSE_POLICY_VIOLATION = 1008;
+
+/** `outboundMediaFrame(base64)` as JSON text, without building and serialising an object per frame. */
+export function mediaFrameJson(frame: Buffer): string {
+  return `{"event":"media","media":{"payload":"${frame.toString('base64')}"}}`;
+}
 
 export function codecOf(encoding: string): CallCodec | undefined {
   const e = encoding.toUpperCase();
@@ -28,7 +42,8 @@ export function codecOf(encoding: string): CallCodec | undefined {
  */
 export class MediaConnection {
   callId?: string;
-  codec?: CallCodec;
+  /** The caller's leg (inbound): how Telnyx's `media` payloads would be decoded. */
+  inboundCodec?: CallCodec;
   inboundFrames = 0;
 
   constructor(
@@ -38,7 +53,10 @@ export class MediaConnection {
     private readonly sink: MediaSink,
     private readonly logger: AppLogger,
   ) {
-    ws.on('message', (data, isBinary) => this.onMessage(isBinary ? '' : data.toString()));
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary && Buffer.isBuffer(data) && startsWith(data, MEDIA_EVENT_PREFIX)) this.inboundFrames++;
+      else this.onMessage(isBinary ? '' : data.toString());
+    });
     ws.on('close', () => {
       if (this.callId) this.sink.detach(this.callId, this);
     });
@@ -49,8 +67,9 @@ export class MediaConnection {
     return this.ws.readyState === this.ws.OPEN;
   }
 
+  /** The hot path (50 times a second per call): the frame's JSON is built as a string, no object. */
   sendAudio(frame: Buffer): void {
-    if (this.open) this.ws.send(JSON.stringify(outboundMediaFrame(frame.toString('base64'))));
+    if (this.open) this.ws.send(mediaFrameJson(frame));
   }
 
   sendMark(name: string): void {
@@ -71,6 +90,11 @@ export class MediaConnection {
       json = JSON.parse(text);
     } catch {
       this.logger.warn({ callId: this.callId }, 'media frame is not JSON, ignored');
+      return;
+    }
+    // The caller's audio with its keys in another order: counted without schema validation.
+    if ((json as { event?: unknown } | null)?.event === 'media') {
+      this.inboundFrames++;
       return;
     }
     const parsed = inboundMediaFrameSchema.safeParse(json);
@@ -94,13 +118,10 @@ export class MediaConnection {
           return;
         }
         this.callId = callId;
-        this.codec = codec;
+        this.inboundCodec = codec;
         this.sink.attach(callId, codec, this);
         return;
       }
-      case 'media':
-        this.inboundFrames++;
-        return;
       case 'mark':
         if (this.callId) this.sink.markPlayed(this.callId, frame.mark.name);
         return;
@@ -114,4 +135,8 @@ export class MediaConnection {
         return;
     }
   }
+}
+
+function startsWith(data: Buffer, prefix: Buffer): boolean {
+  return data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
 }

@@ -10,6 +10,8 @@ import { MediaConnection } from './media-connection';
 import { CallPlaybackRegistry } from '../calls/call-playback.registry';
 
 export const MEDIA_PATH = '/media';
+/** WebSocket close code 1001 "Going Away": the server is stopping. */
+export const CLOSE_GOING_AWAY = 1001;
 
 /** The WebSocket endpoint Telnyx connects to (`stream_url`), on the app's HTTP port. */
 @Injectable()
@@ -29,8 +31,13 @@ export class MediaSocketServer implements OnApplicationBootstrap, OnApplicationS
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
   }
 
+  /** Every media socket closed (1001 going away): the drain is over, or was cut short. */
+  closeAll(): void {
+    for (const connection of this.connections) connection.close(CLOSE_GOING_AWAY, 'server shutting down');
+  }
+
   onApplicationShutdown(): void {
-    for (const connection of this.connections) connection.close(1001, 'server shutting down');
+    this.closeAll();
     this.wss.close();
   }
 

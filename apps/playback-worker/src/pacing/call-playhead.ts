@@ -1,33 +1,10 @@
+import { PacerCallStats, PacerOutput } from './pacer.types';
 import { RingQueue } from './ring-queue';
+
+export type { PacerCallStats, PacerOutput } from './pacer.types';
 
 /** Float tolerance on times: `performance.now()` is fractional and the playhead adds up 20 ms steps. */
 export const EPSILON_MS = 1e-6;
-
-/** Where the pacer's output goes: Telnyx media and mark frames for one call. */
-export interface PacerOutput {
-  send(callId: string, frame: Buffer): void;
-  mark(callId: string, name: string): void;
-  /** A `send` or `mark` callback threw; the pacer carries on with the other calls. */
-  error?(callId: string, error: unknown): void;
-}
-
-export interface PacerCallStats {
-  framesEnqueued: number;
-  framesSent: number;
-  framesQueued: number;
-  /** Frames dropped unsent by `clear` (barge-in). */
-  framesCleared: number;
-  /** Gaps we caused: audio was waiting while the playhead ran dry. Must stay 0. */
-  underruns: number;
-  underrunMs: number;
-  /** Gaps in a playing stream because no audio existed yet (TTS late): counted, not our fault. */
-  starvedGaps: number;
-  starvedMs: number;
-  /** Frames whose play time has passed, as an index into the call's stream of enqueued frames. */
-  heardPosition: number;
-  /** How far the playhead is ahead of now (ms); 0 when nothing is playing. */
-  aheadMs: number;
-}
 
 interface QueuedMark {
   readonly name: string;
@@ -45,6 +22,8 @@ export class CallPlayhead {
   private playhead = -Infinity;
   /** A stream is playing: a hole now is a gap, not the pause between two turns. */
   private streaming = false;
+  /** A sentence mark went out mid-stream: the next frame's hole (or none) is that join's gap. */
+  private joinPending = false;
   /** Since when frames have been queued without interruption (valid while `queued > 0`). */
   private waitingSince = 0;
   private queued = 0;
@@ -90,6 +69,7 @@ export class CallPlayhead {
       if (!Buffer.isBuffer(head)) {
         this.queue.shift();
         if (head.endOfStream) this.streaming = false;
+        this.joinPending = this.streaming;
         output.mark(this.callId, head.name);
         continue;
       }
@@ -97,8 +77,11 @@ export class CallPlayhead {
       if (Math.max(this.playhead, now) + this.frameMs - now > leadMs + EPSILON_MS) return;
       this.queue.shift();
       this.queued--;
-      this.advance(now);
+      const gapMs = this.advance(now);
+      const join = this.joinPending;
+      this.joinPending = false;
       output.send(this.callId, head);
+      if (gapMs > 0 || join) output.gap?.(this.callId, gapMs); // after the frame: a metric never costs audio
     }
   }
 
@@ -114,6 +97,7 @@ export class CallPlayhead {
     this.sentInRun = 0;
     this.playhead = now; // Telnyx's `clear` empties its buffer too: new audio plays at once
     this.streaming = false;
+    this.joinPending = false;
     return heard;
   }
 
@@ -140,11 +124,12 @@ export class CallPlayhead {
     };
   }
 
-  /** Accounts for one frame sent at `now`. */
-  private advance(now: number): void {
+  /** Accounts for one frame sent at `now`; returns the hole (ms) it ends in a playing stream, else 0. */
+  private advance(now: number): number {
+    let gapMs = 0;
     if (this.playhead <= now + EPSILON_MS) {
       // Everything sent before has played: a new run starts now (after a gap when a stream was on).
-      if (this.streaming && this.playhead < now - EPSILON_MS) this.countGap(now);
+      if (this.streaming && this.playhead < now - EPSILON_MS) gapMs = this.countGap(now);
       this.heardBeforeRun = this.heardPosition(now);
       this.runStart = this.sendPosition;
       this.sentInRun = 0;
@@ -155,10 +140,11 @@ export class CallPlayhead {
     this.sentInRun++;
     this.sent++;
     this.streaming = true;
+    return gapMs;
   }
 
   /** Splits the hole [playhead, now) into the part with no audio yet and the part where audio waited. */
-  private countGap(now: number): void {
+  private countGap(now: number): number {
     const audioFrom = Math.max(this.playhead, this.waitingSince);
     const starved = audioFrom - this.playhead;
     const ours = now - audioFrom;
@@ -170,5 +156,6 @@ export class CallPlayhead {
       this.underruns++;
       this.underrunMs += ours;
     }
+    return now - this.playhead;
   }
 }

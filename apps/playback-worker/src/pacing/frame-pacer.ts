@@ -1,8 +1,9 @@
 import { Clock, TimerHandle } from '@app/clock';
 import { FRAME_MS } from '../audio/frame-slicer';
-import { CallPlayhead, EPSILON_MS, PacerCallStats, PacerOutput } from './call-playhead';
+import { CallPlayhead, EPSILON_MS } from './call-playhead';
+import { PacerCallStats, PacerOutput } from './pacer.types';
 
-export type { PacerCallStats, PacerOutput } from './call-playhead';
+export type { PacerCallStats, PacerOutput } from './pacer.types';
 
 /**
  * How far ahead of real time audio may be sent: 120 ms, 6 frames. Telnyx plays what it receives in
@@ -68,8 +69,10 @@ export class FramePacer {
   enqueue(callId: string, frame: Buffer): void {
     const call = this.callFor(callId);
     const idle = !call.hasQueued;
-    call.enqueueFrame(frame, this.clock.now());
-    if (idle) this.pump(call, this.clock.now());
+    // One reading of the clock: a second, later one would make the frame look as if it had waited.
+    const now = this.clock.now();
+    call.enqueueFrame(frame, now);
+    if (idle) this.pump(call, now);
   }
 
   /** Queues a mark, emitted right after the frame before it is sent. `endOfStream`: silence follows. */

@@ -40,7 +40,11 @@ export class PlaybackLedger {
   private lastEnded: { readonly turnId: string; readonly seq: number; readonly at: number } | undefined;
   private readonly gapLog: PlaybackGap[] = [];
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** Told of each gap as it is measured (the app's gap histogram). */
+    private readonly onGap?: (gap: PlaybackGap) => void,
+  ) {}
 
   get size(): number {
     return this.queue.length;
@@ -77,8 +81,10 @@ export class PlaybackLedger {
     next.startedAt = this.clock.now();
     const previous = this.lastEnded;
     if (previous && previous.turnId === next.turnId && previous.seq === next.seq - 1) {
-      this.gapLog.push({ turnId: next.turnId, seq: next.seq, gapMs: next.startedAt - previous.at });
+      const gap = { turnId: next.turnId, seq: next.seq, gapMs: next.startedAt - previous.at };
+      this.gapLog.push(gap);
       if (this.gapLog.length > GAPS_KEPT) this.gapLog.shift();
+      this.onGap?.(gap);
     }
     return next;
   }

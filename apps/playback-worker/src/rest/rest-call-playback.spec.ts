@@ -90,6 +90,7 @@ describe('RestCallPlayback', () => {
       { turnId: '1', seq: 1, gapMs: 180 },
       { turnId: '1', seq: 2, gapMs: 95 },
     ]);
+    expect(h.gaps).toEqual(h.playback.gaps()); // each one handed to the metrics as it is measured
   });
 
   it('loses only the sentence whose encode or command failed; the turn still finishes', async () => {

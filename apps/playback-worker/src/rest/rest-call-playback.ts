@@ -3,9 +3,10 @@ import { Clock } from '@app/clock';
 import { AppLogger } from '@app/telemetry';
 import { playCommandId, raceStopCommandId, stopCommandId } from './playback-command-ids';
 import { PLAYBACK_COMPLETED, PlaybackGap, PlaybackLedger } from './playback-ledger';
-import { Mp3Encoding, PlaybackCommands, PlaybackReports } from './rest-playback.ports';
+import { Mp3Encoding, PlaybackCommands, PlaybackReports, RestCallPlaybackOptions } from './rest-playback.ports';
 import { CompletedSentence, SENTENCE_BYTES_PER_MS, SENTENCE_FORMAT, SentenceCollector } from './sentence-collector';
-import { PlayingSentence, TurnProgress } from './turn-progress';
+import { TurnBook } from './turn-book';
+import { PlayingSentence } from './turn-progress';
 
 export interface RestCallPlaybackDeps {
   readonly commands: PlaybackCommands;
@@ -13,6 +14,8 @@ export interface RestCallPlaybackDeps {
   readonly reports: PlaybackReports;
   readonly clock: Clock;
   readonly logger: AppLogger;
+  /** Each silence measured between two sentences of a turn (for the gap histogram). */
+  readonly onGap?: (gap: PlaybackGap) => void;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface RestCallPlaybackDeps {
 export class RestCallPlayback {
   private readonly collector = new SentenceCollector();
   private readonly ledger: PlaybackLedger;
-  private readonly turns = new Map<string, TurnProgress>();
+  private readonly turns: TurnBook;
   private readonly cancelled = new Set<string>();
   /** Every turn up to this one was cut by a `stop: all`. */
   private stoppedThrough: string | undefined;
@@ -40,8 +43,10 @@ export class RestCallPlayback {
     readonly callId: string,
     private readonly deps: RestCallPlaybackDeps,
     currentTurnId = '0',
+    private readonly options: RestCallPlaybackOptions = {},
   ) {
-    this.ledger = new PlaybackLedger(deps.clock);
+    this.ledger = new PlaybackLedger(deps.clock, deps.onGap);
+    this.turns = new TurnBook(callId, deps.reports, deps.logger);
     this.newestTurn = currentTurnId || '0';
   }
 
@@ -73,7 +78,7 @@ export class RestCallPlayback {
       for (const dropped of this.ledger.dropAll()) if (dropped.turnId !== turnId) this.turns.delete(dropped.turnId);
       this.stops = Promise.all([this.stops, this.stop(turnId, stopCommandId(this.callId, turnId))]).then(() => undefined);
     }
-    if (heard) this.report(turnId, (reports) => reports.heard(this.callId, turnId, heard.text, false));
+    if (heard) this.turns.report(turnId, (reports) => reports.heard(this.callId, turnId, heard.text, false));
   }
 
   /** Telnyx `call.playback.started` for this call, forwarded by the lead. */
@@ -81,7 +86,7 @@ export class RestCallPlayback {
     if (this.closed) return;
     const playback = this.ledger.started();
     const turn = playback && this.turns.get(playback.turnId);
-    if (turn) this.markStarted(turn);
+    if (turn) this.turns.markStarted(turn);
   }
 
   /** Telnyx `call.playback.ended` for this call, with its `status` (completed, cancelled, failed, ...). */
@@ -91,25 +96,37 @@ export class RestCallPlayback {
     const turn = playback && this.turns.get(playback.turnId);
     if (!playback || !turn) return;
     const played = status === PLAYBACK_COMPLETED;
-    if (played) this.markStarted(turn); // its start event was lost or is late
+    if (played) this.turns.markStarted(turn); // its start event was lost or is late
     turn.settle(playback.seq, played);
-    this.finishIfComplete(turn);
+    this.turns.finishIfComplete(turn);
   }
 
   /** The call ended: encodes are aborted, nothing more is sent or reported. */
   close(): void {
     this.closed = true;
-    for (const turn of this.turns.values()) turn.encodes.abort();
-    this.turns.clear();
+    this.turns.abortAll();
   }
 
   private schedule(sentence: CompletedSentence): void {
-    const turn = this.turnOf(sentence.turnId);
+    const turn = this.turns.turnOf(sentence.turnId);
     turn.add({ ...sentence, durationMs: sentence.audio.length / SENTENCE_BYTES_PER_MS });
+    if (this.heardBefore(sentence)) {
+      // Heard over the media stream before it failed: counted as heard (and reported as such at the
+      // turn's end), never played twice; the turn's start was reported by the streaming side.
+      turn.settle(sentence.seq, true);
+      turn.started = true;
+      if (sentence.last) this.turns.finishSilently(turn);
+      return;
+    }
     if (sentence.audio.length === 0) return this.lose(sentence.turnId, sentence.seq, 'sentence has no playable audio');
     const mp3 = this.deps.encoder.encode(sentence.audio, SENTENCE_FORMAT, turn.encodes.signal);
     mp3.catch(() => undefined); // observed by send(), possibly later: not an unhandled rejection
     this.sendChain = this.sendChain.then(() => this.send(sentence, mp3));
+  }
+
+  private heardBefore(sentence: CompletedSentence): boolean {
+    const resume = this.options.resumeAfter;
+    return resume !== undefined && resume.turnId === sentence.turnId && sentence.seq <= resume.seq;
   }
 
   private async send(sentence: CompletedSentence, mp3: Promise<Buffer>): Promise<void> {
@@ -152,22 +169,7 @@ export class RestCallPlayback {
     const turn = this.turns.get(turnId);
     if (!turn) return;
     turn.settle(seq, false);
-    this.finishIfComplete(turn);
-  }
-
-  private finishIfComplete(turn: TurnProgress): void {
-    if (!turn.complete || turn.finished) return;
-    turn.finished = true;
-    this.turns.delete(turn.turnId);
-    const heard = turn.finalHeard();
-    this.report(turn.turnId, (reports) => reports.finished(this.callId, turn.turnId));
-    this.report(turn.turnId, (reports) => reports.heard(this.callId, turn.turnId, heard.text, heard.complete));
-  }
-
-  private markStarted(turn: TurnProgress): void {
-    if (turn.started) return;
-    turn.started = true;
-    this.report(turn.turnId, (reports) => reports.started(this.callId, turn.turnId));
+    this.turns.finishIfComplete(turn);
   }
 
   private playingOf(turnId: string): PlayingSentence | undefined {
@@ -179,23 +181,5 @@ export class RestCallPlayback {
   private isLive(turnId: string): boolean {
     if (this.closed || this.cancelled.has(turnId)) return false;
     return this.stoppedThrough === undefined || compareTurnIds(turnId, this.stoppedThrough) > 0;
-  }
-
-  /** A new turn's record; older turns whose last sentence never came (superseded) can never finish. */
-  private turnOf(turnId: string): TurnProgress {
-    let turn = this.turns.get(turnId);
-    if (turn) return turn;
-    for (const [id, older] of this.turns) if (!older.lastKnown) this.turns.delete(id);
-    this.turns.set(turnId, (turn = new TurnProgress(turnId)));
-    return turn;
-  }
-
-  private report(turnId: string, send: (reports: PlaybackReports) => Promise<unknown> | void): void {
-    const failed = (error: unknown) => this.deps.logger.warn({ callId: this.callId, turnId, err: error }, 'rest playback: report failed');
-    try {
-      Promise.resolve(send(this.deps.reports)).catch(failed);
-    } catch (error) {
-      failed(error);
-    }
   }
 }

@@ -5,7 +5,8 @@ import { createLogger } from '@app/telemetry';
 import { ConvertibleFormat } from '../audio/audio-converter';
 import { Mp3EncodeError } from './mp3-encode.error';
 import { RestCallPlayback } from './rest-call-playback';
-import { Mp3Encoding, PlaybackCommands, PlaybackReports } from './rest-playback.ports';
+import { Mp3Encoding, PlaybackCommands, PlaybackReports, RestCallPlaybackOptions } from './rest-playback.ports';
+import { PlaybackGap } from './playback-ledger';
 
 /*
  * Test harness for RestCallPlayback: bus entries in; Telnyx commands, encodes and reports out; a fake
@@ -98,19 +99,24 @@ export interface Harness {
   readonly commands: FakeCommands;
   readonly reports: FakeReports;
   readonly playback: RestCallPlayback;
+  /** Gaps passed to the `onGap` callback, as they were measured. */
+  readonly gaps: PlaybackGap[];
   feed(...entries: Array<AudioChunkMessage | AudioEndMessage>): void;
   /** The startPlayback commands sent so far. */
   plays(): SentCommand[];
 }
 
-export function createHarness(): Harness {
+export function createHarness(options: RestCallPlaybackOptions & { turnId?: string } = {}): Harness {
   const clock = new FakeClock();
   const encoder = new FakeEncoder();
   const commands = new FakeCommands();
   const reports = new FakeReports();
-  const playback = new RestCallPlayback(CALL, { commands, encoder, reports, clock, logger: createLogger('test', 'silent') });
+  const gaps: PlaybackGap[] = [];
+  const deps = { commands, encoder, reports, clock, logger: createLogger('test', 'silent'), onGap: (gap: PlaybackGap) => void gaps.push(gap) };
+  const playback = new RestCallPlayback(CALL, deps, options.turnId ?? '0', options);
   return {
     clock,
+    gaps,
     encoder,
     commands,
     reports,

@@ -21,3 +21,17 @@ export type PlaybackCommands = Pick<TelnyxCommands, 'startPlayback' | 'stopPlayb
 export interface Mp3Encoding {
   encode(audio: Buffer, format: ConvertibleFormat, signal?: AbortSignal): Promise<Buffer>;
 }
+
+/** A sentence of a turn: (turnId, seq). */
+export interface SentenceRef {
+  readonly turnId: string;
+  readonly seq: number;
+}
+
+export interface RestCallPlaybackOptions {
+  /**
+   * The last sentence the caller already heard whole (over media streaming, before it failed): it and
+   * the earlier sentences of its turn are counted as heard and not played again.
+   */
+  readonly resumeAfter?: SentenceRef;
+}
