@@ -27,7 +27,7 @@ import { APPS, AppName, RENDERINGS, knownObjects, rendering } from './support/re
 /** The app's own SIGTERM cap: it exits by itself after this long (libs/core/src/bootstrap.ts). */
 const SHUTDOWN_TIMEOUT_S = numericConstant('libs/core/src/bootstrap.ts', 'SHUTDOWN_TIMEOUT_MS') / 1000;
 /** How long a stopping tts-worker lets turns in progress finish before it hands its shards over. */
-const TTS_DRAIN_TIMEOUT_S = numericConstant('apps/tts-worker/src/sharding/shard-ownership.service.ts', 'DRAIN_TIMEOUT_MS') / 1000;
+const TTS_DRAIN_TIMEOUT_S = numericConstant('apps/tts-worker/src/tts-worker.settings.ts', 'DEFAULT_DRAIN_TIMEOUT_MS') / 1000;
 const WEBHOOK_PATH = `/${stringConstant('apps/call-gateway/src/webhook/telnyx-webhook.controller.ts', 'TELNYX_WEBHOOK_PATH')}`;
 const MEDIA_PATH = stringConstant('apps/playback-worker/src/media/media-socket.server.ts', 'MEDIA_PATH');
 const MEDIA_URL_PATH = stringConstant('apps/call-gateway/src/calls/answer-request.builder.ts', 'MEDIA_STREAM_PATH');

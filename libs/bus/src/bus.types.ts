@@ -33,4 +33,12 @@ export interface StreamSubscription {
    * where each group handles only some of the types (playback:events).
    */
   onUnhandled?: 'dead-letter' | 'ack';
+  /**
+   * Group streams only: when the stream is added, first claim every entry pending in the group, whoever
+   * it was delivered to and however fresh (XAUTOCLAIM with min-idle 0), and hand them to the handlers
+   * before any new entry. For a reader that has just become the stream's only rightful consumer (the
+   * tts-worker that took over a shard's lease): the previous reader's unfinished entries are its own at
+   * once, not after `claimIdleMs`.
+   */
+  claimPendingOnAdd?: boolean;
 }

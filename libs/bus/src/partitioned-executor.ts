@@ -1,8 +1,8 @@
 /**
  * Runs tasks so that tasks of the same partition key run one after another in submission order, while
  * different keys run concurrently; the number of accepted, unfinished tasks (queued or running) is
- * bounded. Readers reserve capacity before they fetch, so a full executor stops the reading
- * (backpressure) instead of growing a queue.
+ * bounded. Readers check (blocking reads) or reserve (claims) capacity before they fetch, so a full
+ * executor stops the reading (backpressure) instead of growing a queue.
  */
 export type Task = () => Promise<void>;
 
@@ -76,6 +76,19 @@ export class PartitionedExecutor {
       signal?.throwIfAborted();
       const permit = this.tryReserve(max);
       if (permit.granted > 0) return permit;
+      await this.capacityChange(signal);
+    }
+  }
+
+  /**
+   * Waits until at least one slot is free, reserving nothing. For a blocking read, which may wait a long
+   * time for entries: a reservation held meanwhile would starve the other read loops of the executor
+   * (in a cluster there is one loop per slot, e.g. 64 shard streams, more than `limit / batch` loops).
+   */
+  async whenAvailable(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (this.available > 0) return;
       await this.capacityChange(signal);
     }
   }

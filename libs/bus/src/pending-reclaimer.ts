@@ -99,35 +99,57 @@ export class PendingReclaimer {
     }
   }
 
-  private async claimStream({ stream, group, onUnhandled }: GroupStream): Promise<void> {
-    const { executor, batchSize, consumer, claimIdleMs, held, logger } = this.options;
-    const cursorKey = `${stream}\u0000${group}`;
+  /**
+   * Claims every entry pending in the group now, however fresh (min-idle 0), and dispatches them; waits
+   * for executor capacity rather than leaving any behind. Resolves once all are dispatched (not handled).
+   */
+  async claimAllNow(subscription: GroupStream): Promise<void> {
+    let cursor = '0-0';
+    do {
+      const permit = await this.options.executor.reserve(this.options.batchSize);
+      try {
+        cursor = await this.claimPage(subscription, 0, cursor, permit);
+      } finally {
+        permit.release();
+      }
+    } while (cursor !== '0-0');
+  }
+
+  private async claimStream(subscription: GroupStream): Promise<void> {
+    const { executor, batchSize, claimIdleMs } = this.options;
+    const cursorKey = `${subscription.stream}\u0000${subscription.group}`;
     for (let page = 0; page < MAX_CLAIM_PAGES_PER_ROUND; page++) {
       // Claiming makes us responsible for the entries: take only what there is room to handle now.
       const permit = executor.tryReserve(batchSize);
       if (permit.granted === 0) return;
       try {
-        const start = this.cursors.get(cursorKey) ?? '0-0';
-        const reply = await this.options.redis().call('xautoclaim', stream, group, consumer, claimIdleMs, start, 'COUNT', permit.granted);
-        const claimed = parseAutoClaimReply(reply);
-        this.cursors.set(cursorKey, claimed.cursor);
-        if (claimed.deletedIds.length > 0) {
-          logger.warn({ stream, group, ids: claimed.deletedIds }, 'pending entries no longer in the stream, dropped');
-        }
-        const fresh = claimed.entries.filter((entry) => !held.has(stream, group, entry.id));
-        const deliveries = await this.deliveryCounts(stream, group, fresh.map((entry) => entry.id));
-        fresh.forEach((entry, index) => {
-          const count = deliveries[index];
-          // Not pending any more: acked (by its previous owner, finishing late) since we claimed it.
-          if (count === undefined) return;
-          logger.info({ stream, group, id: entry.id, deliveries: count }, 'pending entry reclaimed');
-          this.options.dispatch({ stream, id: entry.id, fields: entry.fields, group, deliveries: count, onUnhandled }, permit);
-        });
-        if (claimed.cursor === '0-0') return;
+        const cursor = await this.claimPage(subscription, claimIdleMs, this.cursors.get(cursorKey) ?? '0-0', permit);
+        this.cursors.set(cursorKey, cursor);
+        if (cursor === '0-0') return;
       } finally {
         permit.release();
       }
     }
+  }
+
+  /** One XAUTOCLAIM page from `start`, dispatched; returns the cursor to continue from ('0-0': done). */
+  private async claimPage({ stream, group, onUnhandled }: GroupStream, minIdleMs: number, start: string, permit: CapacityPermit): Promise<string> {
+    const { consumer, held, logger } = this.options;
+    const reply = await this.options.redis().call('xautoclaim', stream, group, consumer, minIdleMs, start, 'COUNT', permit.granted);
+    const claimed = parseAutoClaimReply(reply);
+    if (claimed.deletedIds.length > 0) {
+      logger.warn({ stream, group, ids: claimed.deletedIds }, 'pending entries no longer in the stream, dropped');
+    }
+    const fresh = claimed.entries.filter((entry) => !held.has(stream, group, entry.id));
+    const deliveries = await this.deliveryCounts(stream, group, fresh.map((entry) => entry.id));
+    fresh.forEach((entry, index) => {
+      const count = deliveries[index];
+      // Not pending any more: acked (by its previous owner, finishing late) since we claimed it.
+      if (count === undefined) return;
+      logger.info({ stream, group, id: entry.id, deliveries: count }, 'pending entry reclaimed');
+      this.options.dispatch({ stream, id: entry.id, fields: entry.fields, group, deliveries: count, onUnhandled }, permit);
+    });
+    return claimed.cursor;
   }
 
   /** Each entry's delivery count (XAUTOCLAIM does not report it), one pipelined XPENDING per id. */

@@ -27,7 +27,7 @@ export class ReadLoopPool {
       const { createConnection, logger, ...loopOptions } = this.options;
       const connection = createConnection();
       connection.on('error', (error: Error) => logger.debug({ loop: key.id, err: error }, 'read connection error'));
-      loop = new StreamReadLoop({ ...loopOptions, logger, key, connection });
+      loop = new StreamReadLoop({ ...loopOptions, logger, key, connection, sharing: () => this.loops.size });
       this.loops.set(key.id, loop);
       loop.start();
     }

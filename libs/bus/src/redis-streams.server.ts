@@ -107,6 +107,7 @@ export class RedisStreamsServer extends Server<RedisStreamsEvents, BusStatus> im
       commands: () => this.commandClient(),
       executor: this.executor,
       dispatch: (entry, permit) => this.dispatcher.dispatch(entry, permit),
+      isHeld: (stream, group, id) => this.held.has(stream, group, id),
       recreateGroup,
       blockMs: this.settings.blockMs,
       batchSize,
@@ -212,6 +213,10 @@ export class RedisStreamsServer extends Server<RedisStreamsEvents, BusStatus> im
     let lastId = '';
     if (group !== undefined) {
       await ensureConsumerGroup(commands, stream, group, subscription.startId ?? RECREATED_GROUP_START_ID);
+      if (subscription.claimPendingOnAdd && this.subscriptions.get(stream) === subscription && !this.closing) {
+        // Dispatched before the loop reads anything new: one call's reclaimed entries run first.
+        await this.reclaimer.claimAllNow({ stream, group, onUnhandled: subscription.onUnhandled ?? 'dead-letter' });
+      }
     } else {
       lastId = await resolveStartId(commands, stream, subscription.startId ?? DEFAULT_PLAIN_START_ID);
     }
@@ -271,5 +276,5 @@ export class RedisStreamsServer extends Server<RedisStreamsEvents, BusStatus> im
 }
 
 function sameSubscription(a: StreamSubscription, b: StreamSubscription): boolean {
-  return a.group === b.group && a.startId === b.startId && a.onUnhandled === b.onUnhandled;
+  return a.group === b.group && a.startId === b.startId && a.onUnhandled === b.onUnhandled && a.claimPendingOnAdd === b.claimPendingOnAdd;
 }

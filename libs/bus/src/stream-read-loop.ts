@@ -4,7 +4,7 @@ import { RedisClient } from './bus.types';
 import { settlesWithin } from './bounded-wait';
 import { DeliveredEntry } from './entry-dispatcher';
 import { CapacityPermit, PartitionedExecutor } from './partitioned-executor';
-import { nodeConnectionFor, whenReady } from './redis-connection';
+import { BLOCKING_READ_GRACE_MS, nodeConnectionFor, whenReady } from './redis-connection';
 import { isNoGroupError } from './redis-errors';
 import { RetryBackoff } from './retry-backoff';
 import { StreamBatch, parseReadReply } from './stream-replies';
@@ -19,6 +19,14 @@ export const UNBLOCK_RETRY_MS = 5;
 export const UNBLOCK_MAX_ATTEMPTS = 40;
 /** stop(): how long an interrupted read may take to return before its connection is cut. */
 export const LOOP_STOP_GRACE_MS = 500;
+/**
+ * A group read that answers nothing this long after its BLOCK should have ended was given up by the
+ * client (the connection's blocking timeout, BLOCKING_READ_GRACE_MS after BLOCK), typically while a
+ * cluster failover made ioredis re-send it from node to node. Redis may still have served it: the
+ * entries are then pending under our name with their reply dropped. Half the grace tells such a read
+ * from one that simply timed out on the server.
+ */
+export const LOST_REPLY_AFTER_MS = BLOCKING_READ_GRACE_MS / 2;
 
 /** One stream of a loop. */
 export interface LoopStream {
@@ -40,6 +48,10 @@ export interface StreamReadLoopOptions {
   recreateGroup(stream: string, group: string): Promise<void>;
   blockMs: number;
   batchSize: number;
+  /** How many read loops share the executor (default 1): each reads at most its share of the free capacity. */
+  sharing?: () => number;
+  /** Whether a group entry is being handled here (so a recovery read does not dispatch it twice). */
+  isHeld?: (stream: string, group: string, id: string) => boolean;
   clock: Clock;
   logger: BusLogger;
 }
@@ -65,6 +77,8 @@ export class StreamReadLoop {
   private activeRead?: ActiveRead;
   private changeWaiters: Array<() => void> = [];
   private running?: Promise<void>;
+  /** Group loops: a read failed or was given up, so Redis may have delivered entries whose reply we lost. */
+  private replyMayBeLost = false;
 
   constructor(private readonly options: StreamReadLoopOptions) {}
 
@@ -114,15 +128,27 @@ export class StreamReadLoop {
           continue;
         }
         await whenReady(this.options.connection, signal);
-        permit = await this.options.executor.reserve(this.options.batchSize, signal);
+        // Capacity is checked before the read but not held while it blocks: with a loop per slot (a
+        // cluster) held reservations would let a few idle loops starve all the others for a BLOCK each.
+        // Each loop asks for its share of what is free, so a burst on every loop at once overshoots the
+        // limit by at most about one entry per loop and stream.
+        const { executor, batchSize, sharing } = this.options;
+        await executor.whenAvailable(signal);
         if (this.streams.size === 0) continue; // emptied while we waited
-        const batches = await this.readOnce(permit.granted);
+        const share = Math.floor(executor.available / Math.max(1, sharing?.() ?? 1));
+        const capacity = Math.max(1, Math.min(batchSize, share));
+        // After a lost reply, first what Redis delivered to us since the last entry we got, in order.
+        const recovering = this.replyMayBeLost;
+        const batches = recovering ? await this.readUndelivered(capacity) : await this.readOnce(capacity);
+        this.replyMayBeLost &&= !recovering;
+        permit = executor.tryReserve(batches.reduce((n, batch) => n + batch.entries.length, 0));
         backoff.reset();
         // Entries read while stopping are delivered all the same: group entries are already pending
         // under our name, and would otherwise wait for a reclaim.
-        this.deliver(batches, permit);
+        this.deliver(batches, permit, recovering);
       } catch (error) {
         if (signal.aborted) break;
+        if (this.options.key.group !== undefined) this.replyMayBeLost = true;
         await this.recover(error, backoff, signal);
       } finally {
         permit?.release();
@@ -138,16 +164,45 @@ export class StreamReadLoop {
     const count = Math.max(1, Math.floor(capacity / streams.length));
     const read: ActiveRead = { generation: this.generation, clientId: this.fetchClientId() };
     this.activeRead = read;
+    const startedAt = this.options.clock.now();
     const reply =
       key.group === undefined
         ? connection.call('xread', 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...names, ...streams.map((s) => s.lastId))
         : connection.call('xreadgroup', 'GROUP', key.group, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', ...names, ...names.map(() => '>'));
-    return reply.then(parseReadReply).finally(() => {
-      if (this.activeRead === read) this.activeRead = undefined;
-    });
+    return reply
+      .then((value) => {
+        if (value === null && key.group !== undefined && this.options.clock.now() - startedAt >= blockMs + LOST_REPLY_AFTER_MS) {
+          this.replyMayBeLost = true;
+        }
+        return parseReadReply(value);
+      })
+      .finally(() => {
+        if (this.activeRead === read) this.activeRead = undefined;
+      });
   }
 
-  private deliver(batches: StreamBatch[], permit: CapacityPermit): void {
+  /**
+   * Group loops, after a lost reply: the entries pending under our name after the last one each stream
+   * delivered here (XREADGROUP with an id reads our own pending list, without blocking). Those not being
+   * handled here are the lost reply's, delivered to us by Redis and never seen.
+   */
+  private async readUndelivered(capacity: number): Promise<StreamBatch[]> {
+    const { key, consumer, connection, logger } = this.options;
+    const streams = [...this.streams.values()];
+    const count = Math.max(1, Math.floor(capacity / streams.length));
+    const reply = await connection.call(
+      'xreadgroup', 'GROUP', key.group!, consumer, 'COUNT', count, 'STREAMS', ...streams.map((s) => s.stream), ...streams.map((s) => s.lastId || '0'),
+    );
+    const batches = parseReadReply(reply).map((batch) => ({
+      stream: batch.stream,
+      entries: batch.entries.filter((entry) => !this.options.isHeld?.(batch.stream, key.group!, entry.id)),
+    }));
+    const ids = batches.flatMap((batch) => batch.entries.map((entry) => `${batch.stream}/${entry.id}`));
+    if (ids.length > 0) logger.warn({ loop: key.id, ids }, 'entries of a lost read reply recovered from our pending list');
+    return batches;
+  }
+
+  private deliver(batches: StreamBatch[], permit: CapacityPermit, redelivered = false): void {
     const { group } = this.options.key;
     for (const batch of batches) {
       const subscription = this.streams.get(batch.stream);
@@ -162,7 +217,7 @@ export class StreamReadLoop {
             id: entry.id,
             fields: entry.fields,
             group,
-            deliveries: 1,
+            deliveries: redelivered ? 2 : 1,
             onUnhandled: subscription?.onUnhandled ?? 'dead-letter',
           },
           permit,

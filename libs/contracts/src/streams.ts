@@ -44,6 +44,10 @@ export const webhookSeenKey = (eventId: string): string => `webhook:seen:{${even
 export const ttsShardStream = (shard: number): string => `tts:{s${shard}}:in`;
 export const ttsShardLeaseKey = (shard: number): string => `tts:{s${shard}}:lease`;
 export const ttsShardFenceKey = (shard: number): string => `tts:{s${shard}}:fence`;
+/** The calls with a TTS session in a shard (set): a new holder rebuilds each of them after a takeover. */
+export const ttsShardCallsKey = (shard: number): string => `tts:{s${shard}}:calls`;
+/** A call's current TTS turn (hash: its sentences), so a new shard holder can finish the turn. */
+export const ttsTurnKey = (callId: string): string => `tts:turn:{${callId}}`;
 
 /** Live tts-workers (sorted set: instance → heartbeat expiry), for each worker's fair share of shards. */
 export const TTS_WORKERS_KEY = 'tts:workers';

@@ -17,6 +17,9 @@ export const LLM_MAX_ATTEMPTS = 3;
 /** Backoff before retry n: base × 2^(n-1); short, because the caller is waiting in silence. */
 export const LLM_RETRY_BASE_MS = 200;
 
+/** Cancels after which the turn must leave no trace in history (see TurnConsumer.onCancel / onCallEnded). */
+const FORGOTTEN_CANCEL_REASONS: ReadonlySet<string> = new Set(['merge', 'hangup']);
+
 export interface TurnOutcome {
   turnId: string;
   sentences: number;
@@ -61,7 +64,8 @@ export class AnswerGenerationService {
     const startedAt = this.clock.now();
     const stream = ttsShardStream(shardOf(callId, this.config.TTS_SHARDS));
     let seq = 0;
-    let generated = '';
+    /** What reached the bus: the history keeps this, never the unpublished tail of a cut or cancelled stream. */
+    const published: string[] = [];
     let firstTokenMs: number | undefined;
     let firstSentenceMs: number | undefined;
     const publishSentence = async (text: string, last: boolean) => {
@@ -70,6 +74,7 @@ export class AnswerGenerationService {
         stream,
         message('sentence', { callId, turnId, seq, text, last, kind: 'user', at: this.clock.epochNow() }),
       );
+      if (text) published.push(text);
       if (seq === 0) {
         this.marks.stamp(callId, turnId, 'firstSentenceAt');
         firstSentenceMs = this.clock.now() - startedAt;
@@ -99,7 +104,6 @@ export class AnswerGenerationService {
               this.marks.stamp(callId, turnId, 'llmFirstTokenAt');
               this.metrics.observeLlmFirstToken(firstTokenMs);
             }
-            generated += delta;
             for (const sentence of segmenter.push(delta)) await publishSentence(sentence, false);
           }
           const rest = segmenter.end();
@@ -113,15 +117,13 @@ export class AnswerGenerationService {
           if (seq > 0 || !failure.retryable || attempt >= LLM_MAX_ATTEMPTS) {
             this.metrics.fallback('llm-apology');
             await publishSentence(agent.llm.apology, true);
-            generated = seq > 1 ? `${generated} ${agent.llm.apology}` : agent.llm.apology;
-            await this.remember(callId, turnId, turn.text, generated, agent);
+            await this.remember(callId, turnId, turn.text, published.join(' '), agent);
             return { turnId, sentences: seq, status: 'apologised', firstTokenMs, firstSentenceMs };
           }
-          generated = '';
           await this.clock.sleep(LLM_RETRY_BASE_MS * 2 ** (attempt - 1), controller.signal);
         }
       }
-      await this.remember(callId, turnId, turn.text, generated, agent);
+      await this.remember(callId, turnId, turn.text, published.join(' '), agent);
       this.logger.info(
         { callId, turnId, sentences: seq, firstTokenMs: round(firstTokenMs), firstSentenceMs: round(firstSentenceMs) },
         'turn answered',
@@ -130,8 +132,13 @@ export class AnswerGenerationService {
     } catch (error) {
       if (error instanceof TurnCancelledError || controller.signal.aborted) {
         this.logger.info({ callId, turnId, sentences: seq }, 'turn generation cancelled');
-        // Kept for now; what the caller heard replaces it when the playback-worker reports it.
-        if (generated) await this.remember(callId, turnId, turn.text, generated, agent);
+        // What was published is kept for now; what the caller heard replaces it when the playback-worker
+        // reports it. A merged turn (its half question is asked again) and a hung-up call keep nothing:
+        // the consumer removes or clears their history, and a late append here would undo that.
+        const reason = controller.signal.reason instanceof TurnCancelledError ? controller.signal.reason.reason : undefined;
+        if (published.length > 0 && !FORGOTTEN_CANCEL_REASONS.has(reason ?? '')) {
+          await this.remember(callId, turnId, turn.text, published.join(' '), agent);
+        }
         return { turnId, sentences: seq, status: 'cancelled', firstTokenMs, firstSentenceMs };
       }
       throw error;

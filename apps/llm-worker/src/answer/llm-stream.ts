@@ -74,6 +74,9 @@ export async function* streamAnswer(request: LlmStreamRequest): AsyncGenerator<s
       }
       yield delta;
     }
+    // The SDK ends its stream quietly (no throw) when the request is aborted mid-body: an abort must
+    // not pass for a complete, possibly empty, answer.
+    if (attempt.signal.aborted) throw attempt.signal.reason;
   } catch (error) {
     if (request.signal.aborted) throw request.signal.reason;
     if (timedOut) throw new LlmStreamError('first-token-timeout', true);

@@ -20,7 +20,18 @@ describe('AlignmentAttributor', () => {
     expect(a.attribute(original('ere. By'))).toEqual({ owner: 0, completed: [0] });
     expect(a.audioStarted(1)).toBe(true);
     expect(a.attribute(original('e now. '))).toEqual({ owner: 1, completed: [1] });
-    expect(a.attribute(original(''))).toEqual({ owner: undefined, completed: [] });
+    // Trailing audio after everything is covered: the tail of the sentence that spoke last.
+    expect(a.attribute(original(''))).toEqual({ owner: 1, completed: [] });
+  });
+
+  it('a chunk with no speakable character is the tail of the sentence before, not the start of the next', () => {
+    const a = new AlignmentAttributor();
+    a.add(0, 'Hi there. ');
+    a.add(1, 'Bye now. ');
+    expect(a.attribute(original('Hi there'))).toEqual({ owner: 0, completed: [0] });
+    expect(a.attribute(original('. '))).toEqual({ owner: 0, completed: [] });
+    expect(a.audioStarted(1)).toBe(false);
+    expect(a.attribute(original(' Bye'))).toEqual({ owner: 1, completed: [] });
   });
 
   it('with normalized alignment, discards the surplus of an expanded sentence instead of eating the next', () => {

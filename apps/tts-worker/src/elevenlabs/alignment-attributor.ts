@@ -16,6 +16,9 @@ import type { ChunkAlignment } from './elevenlabs.wire';
  * - A chunk with no alignment at all goes to the first uncovered sentence and covers nothing: sentences
  *   then end only at `isFinal`. We request `sync_alignment=true`, so this is the degenerate case.
  * - Sentences with no speakable characters ("...") are covered as soon as the count reaches them.
+ * - A chunk whose alignment has no speakable character at all (the trailing ". " or silence of a
+ *   generation) belongs to the sentence that had the previous chunk: it is that sentence's tail, not
+ *   the start of the next one (which must not count as started before its own speech arrives).
  */
 export function countSpeakable(text: string): number {
   let n = 0;
@@ -42,6 +45,8 @@ export class AlignmentAttributor {
   private readonly slots: Slot[] = [];
   /** Index of the first sentence not yet covered. */
   private cursor = 0;
+  /** Index of the sentence the previous chunk's last character belonged to. */
+  private lastOwner?: number;
 
   /** Registers a flushed sentence; returns sentences covered at once (empty ones the count has reached). */
   add(seq: number, text: string): number[] {
@@ -52,16 +57,21 @@ export class AlignmentAttributor {
   attribute(alignment: ChunkAlignment | undefined): Attribution {
     const completed = this.skipEmpty();
     const owner = this.slots[this.cursor];
-    if (!owner) return { owner: undefined, completed };
+    if (!owner) return { owner: this.lastOwner === undefined ? undefined : this.slots[this.lastOwner].seq, completed };
     if (!alignment) {
       for (const slot of this.slots) slot.started = true;
       return { owner: owner.seq, completed };
     }
-    owner.started = true;
     let remaining = countSpeakable(alignment.chars.join(''));
+    if (remaining === 0 && this.lastOwner !== undefined && this.lastOwner < this.cursor) {
+      return { owner: this.slots[this.lastOwner].seq, completed };
+    }
+    owner.started = true;
+    this.lastOwner = this.cursor;
     while (remaining > 0 && this.cursor < this.slots.length) {
       const slot = this.slots[this.cursor];
       slot.started = true;
+      this.lastOwner = this.cursor;
       const take = Math.min(remaining, slot.expected - slot.covered);
       slot.covered += take;
       remaining -= take;

@@ -60,6 +60,15 @@ export const STABLE_CONNECTION_MS = 10_000;
  */
 export const IDLE_CLOSE_MIN_OPEN_MS = 5_000;
 
+/**
+ * A sentence whose characters have all been heard still gets the chunks that follow with no character
+ * (its trailing ". " and silence) until audio of a later sentence comes, or this long. The chunks of
+ * one generation are tens of ms apart, but a loaded provider (or process) can stretch that to hundreds;
+ * waiting longer costs nothing audible: audio of the next sentence ends it at once, and only its end
+ * mark (heard-text bookkeeping) waits when the next sentence is slow to come.
+ */
+export const TRAILING_AUDIO_WAIT_MS = 1_000;
+
 /** After `close_socket` and our close frame, wait this long for the server's close frame, then terminate. */
 export const CLOSE_HANDSHAKE_TIMEOUT_MS = 1_000;
 

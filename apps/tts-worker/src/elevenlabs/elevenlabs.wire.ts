@@ -40,6 +40,13 @@ export function multiStreamUrl(o: MultiStreamUrlOptions, endpoint = 'multi-strea
   return url.toString();
 }
 
+/**
+ * A sentence as we send it to every endpoint: trailing whitespace replaced by one space (the service
+ * wants text to end with a space). The socket and REST get the same text, so a sentence moved from one
+ * to the other mid-way is the same speech, and the bytes already published can be skipped.
+ */
+export const speakableText = (text: string): string => `${text.trimEnd()} `;
+
 /** Client → server packets, exactly as documented. */
 export const outbound = {
   /** First message of a context: a single space, with the voice settings (only allowed here). */
@@ -49,7 +56,7 @@ export const outbound = {
     voice_settings: voiceSettings,
   }),
   /** One sentence, ending with a space, flushed at once (we only ever send whole sentences). */
-  sentence: (contextId: string, text: string) => ({ text: `${text.trimEnd()} `, context_id: contextId, flush: true }),
+  sentence: (contextId: string, text: string) => ({ text: speakableText(text), context_id: contextId, flush: true }),
   /** Resets an OPEN context's idle timer. Never for a context not yet opened (it would become its first message). */
   keepalive: (contextId: string) => ({ text: '', context_id: contextId }),
   closeContext: (contextId: string) => ({ context_id: contextId, close_context: true }),

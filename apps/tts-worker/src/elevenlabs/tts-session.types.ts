@@ -55,6 +55,19 @@ export interface SentenceInput {
   text: string;
   /** The turn's last sentence: its text ends the turn (implies `endTurn`). */
   last: boolean;
+  /** What an earlier owner of the call already published of this sentence (takeover): see SentenceResume. */
+  resume?: SentenceResume;
+}
+
+/**
+ * A sentence taken over from another worker (or session): its first `chunks` chunks, `bytes` bytes in
+ * all, are already published. The sentence is generated again and those bytes are skipped, numbering
+ * continues at `chunks`; a `done` sentence (its end published) is not spoken again at all.
+ */
+export interface SentenceResume {
+  chunks: number;
+  bytes: number;
+  done: boolean;
 }
 
 export interface TtsAudioEvent {
@@ -77,6 +90,14 @@ export interface TtsSentenceEndEvent {
   /** Chunks emitted for the sentence (its last chunk number + 1). */
   chunks: number;
   last: boolean;
+}
+
+/** A sentence's first audio byte (per attempt): text flushed → first chunk, on the session's clock. */
+export interface TtsTtfbEvent {
+  callId: string;
+  turnId: string;
+  seq: number;
+  ttfbMs: number;
 }
 
 export interface TtsTurnEndEvent {
@@ -117,8 +138,12 @@ export interface TtsFallbackEvent {
 export interface ElevenLabsSessionEvents {
   audio: (event: TtsAudioEvent) => void;
   sentenceEnd: (event: TtsSentenceEndEvent) => void;
+  ttfb: (event: TtsTtfbEvent) => void;
   turnEnd: (event: TtsTurnEndEvent) => void;
   stateChange: (event: TtsStateChangeEvent) => void;
   error: (error: TtsError) => void;
   fallback: (event: TtsFallbackEvent) => void;
 }
+
+/** How the session's parts emit the session's events. */
+export type SessionEmit = <K extends keyof ElevenLabsSessionEvents>(event: K, ...args: Parameters<ElevenLabsSessionEvents[K]>) => void;

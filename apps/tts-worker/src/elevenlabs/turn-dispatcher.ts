@@ -5,12 +5,13 @@ import { outbound, type ElevenLabsVoiceSettings, type ServerMessage } from './el
 import type { SessionLog } from './session-log';
 import type { TtsConnection } from './tts-connection';
 import { TtsError } from './tts-errors';
-import type { ElevenLabsSessionEvents, SentenceInput } from './tts-session.types';
+import type { SentenceInput, SessionEmit } from './tts-session.types';
+import { SentenceAudio } from './sentence-audio';
 import { TurnLedger, type SentenceRecord, type TurnRecord } from './turn-ledger';
 
 /**
- * Turns on contexts: sends each sentence the moment it can, attributes the audio that comes back to
- * sentences, closes each context exactly when it is safe, and recovers a turn's unfinished sentences
+ * Turns on contexts: sends each sentence the moment it can, hands the audio that comes back to
+ * SentenceAudio (attribution, numbering, ends), closes each context exactly when it is safe, and recovers a turn's unfinished sentences
  * when its context or socket is lost. The socket's lifecycle belongs to the session (the host).
  */
 export interface DispatcherHost {
@@ -25,8 +26,6 @@ export interface DispatcherHost {
   isFailed(): boolean;
 }
 
-type Emit = <K extends keyof ElevenLabsSessionEvents>(event: K, ...args: Parameters<ElevenLabsSessionEvents[K]>) => void;
-
 export interface DispatcherDeps {
   callId: string;
   clock: Clock;
@@ -34,13 +33,16 @@ export interface DispatcherDeps {
   voiceSettings: ElevenLabsVoiceSettings;
   noAudioTimeoutMs: number;
   host: DispatcherHost;
-  emit: Emit;
+  emit: SessionEmit;
 }
 
 export class TurnDispatcher {
   readonly ledger = new TurnLedger();
+  private readonly audio: SentenceAudio;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.audio = new SentenceAudio({ ...deps, ledger: this.ledger });
+  }
 
   push(input: SentenceInput): void {
     const { log, host } = this.deps;
@@ -169,10 +171,10 @@ export class TurnDispatcher {
     sentence.sentOn = context.contextId;
     sentence.sentAt = now;
     this.deps.log.info(
-      { turnId: turn.turnId, seq: sentence.seq, contextId: context.contextId, resend: sentence.skipChunks > 0, pii: { text: sentence.text } },
+      { turnId: turn.turnId, seq: sentence.seq, contextId: context.contextId, resend: sentence.bytesEmitted > 0, pii: { text: sentence.text } },
       `streaming sentence #${sentence.seq}`,
     );
-    this.covered(turn, context.attributor.add(sentence.seq, sentence.text));
+    this.audio.covered(turn, context.attributor.add(sentence.seq, sentence.text));
     this.armNoAudio(connection, context);
   }
 
@@ -181,81 +183,17 @@ export class TurnDispatcher {
     if (context.dropAudio || !turn || turn.handedOff) {
       return this.deps.log.debug({ turnId: context.turnId, contextId: context.contextId }, 'TTS late audio dropped');
     }
-    const { owner, completed } = context.attributor.attribute(message.alignment);
-    let target = owner === undefined ? undefined : this.ledger.sentence(turn, owner);
-    if (!target) {
-      // Every flushed sentence is covered: a trailing chunk belongs to the last one if it has not ended yet.
-      const lastOnContext = [...turn.sentences].reverse().find((s) => s.sentOn === context.contextId);
-      target = lastOnContext && !lastOnContext.ended ? lastOnContext : undefined;
-    }
-    if (target && !target.ended) this.emitChunk(turn, target, message.audio!);
-    else turn.carry.push(message.audio!);
-    this.covered(turn, completed);
+    this.audio.receive(turn, context, message.audio!, message.alignment);
     connection.registry.stopTimer(context);
     this.armNoAudio(connection, context);
     this.maybeClose(turn, connection);
-  }
-
-  private emitChunk(turn: TurnRecord, sentence: SentenceRecord, audio: Buffer): void {
-    const { clock, log, emit, callId } = this.deps;
-    if (!sentence.ttfbLogged && sentence.sentAt !== undefined) {
-      sentence.ttfbLogged = true;
-      log.info({ turnId: turn.turnId, seq: sentence.seq, ttfbMs: clock.now() - sentence.sentAt }, `sentence #${sentence.seq} TTFB`);
-    }
-    if (sentence.skipChunks > 0) {
-      sentence.skipChunks--;
-      return; // emitted already, before the context was lost
-    }
-    const chunk = sentence.chunksEmitted++;
-    let payload = audio;
-    if (chunk === 0 && turn.carry.length > 0) {
-      payload = Buffer.concat([...turn.carry, audio]);
-      turn.carry = [];
-    }
-    sentence.bytesEmitted += payload.length;
-    emit('audio', {
-      callId,
-      turnId: turn.turnId,
-      seq: sentence.seq,
-      chunk,
-      audio: payload,
-      text: chunk === 0 ? sentence.text : undefined,
-      receivedAt: clock.epochNow(),
-    });
-  }
-
-  /** Sentences whose characters are all attributed end now, except the turn's final one: it ends at isFinal. */
-  private covered(turn: TurnRecord, seqs: number[]): void {
-    for (const seq of seqs) {
-      const sentence = this.ledger.sentence(turn, seq);
-      if (!sentence) continue;
-      sentence.covered = true;
-      if (!this.ledger.isFinalSentence(turn, sentence)) this.endSentence(turn, sentence);
-    }
-  }
-
-  private endSentence(turn: TurnRecord, sentence: SentenceRecord): void {
-    if (sentence.ended) return;
-    sentence.ended = true;
-    this.deps.emit('sentenceEnd', {
-      callId: this.deps.callId,
-      turnId: turn.turnId,
-      seq: sentence.seq,
-      chunks: sentence.chunksEmitted,
-      last: this.ledger.isFinalSentence(turn, sentence),
-    });
   }
 
   private onFinal(connection: TtsConnection, context: LiveContext): void {
     connection.registry.remove(context.contextId);
     const turn = this.ledger.get(context.turnId);
     if (context.dropAudio || !turn || turn.handedOff) return;
-    this.covered(turn, context.attributor.finishAll());
-    for (const sentence of turn.sentences) {
-      if (sentence.sentOn !== context.contextId) continue;
-      sentence.covered = true;
-      this.endSentence(turn, sentence);
-    }
+    this.audio.final(turn, context);
     if (turn.contextId === context.contextId) turn.contextId = undefined;
     // Normally the end of the turn; if the service closed the context on its own, later text opens a new one.
     this.pump(turn);
@@ -284,7 +222,7 @@ export class TurnDispatcher {
   }
 
   private finishTurn(turn: TurnRecord): void {
-    for (const sentence of turn.sentences) this.endSentence(turn, sentence);
+    this.audio.endAll(turn);
     turn.carry = [];
     this.ledger.finish(turn.turnId, 'finished');
     this.deps.emit('turnEnd', { callId: this.deps.callId, turnId: turn.turnId });
@@ -323,6 +261,7 @@ export class TurnDispatcher {
       return this.finishTurn(turn);
     }
     const pending = this.ledger.pending(turn);
+    this.audio.endCovered(turn); // complete: their ends go out now
     for (const s of turn.sentences) if (!s.covered) s.ended = true; // the caller owns them now
     turn.handedOff = true;
     turn.contextId = undefined;

@@ -1,3 +1,4 @@
+import type { TimerHandle } from '@app/clock';
 import type { PendingSentence, SentenceInput } from './tts-session.types';
 
 /**
@@ -17,8 +18,12 @@ export interface SentenceRecord {
   /** Chunks emitted so far: the next chunk number. */
   chunksEmitted: number;
   bytesEmitted: number;
-  /** Chunks of a regenerated attempt still to drop (they were emitted from an earlier attempt). */
-  skipChunks: number;
+  /**
+   * Bytes of a regenerated attempt still to drop: they were emitted from an earlier attempt (or by an
+   * earlier owner). Counted in bytes, not chunks: a new generation cuts its chunks elsewhere, but byte
+   * n of the audio is the same moment of speech.
+   */
+  skipBytes: number;
   /** All its characters have been attributed: its audio is complete. */
   covered: boolean;
   /** sentenceEnd emitted. */
@@ -43,6 +48,8 @@ export interface TurnRecord {
   handedOff: boolean;
   /** Zero-character audio that arrived after its sentence ended, prepended to the next sentence's first chunk. */
   carry: Buffer[];
+  /** Ends covered sentences whose trailing audio has had time to arrive. */
+  trailTimer?: TimerHandle;
 }
 
 type Tombstone = 'finished' | 'cancelled';
@@ -107,16 +114,18 @@ export class TurnLedger {
   /** Adds a sentence in seq order; undefined when that seq is already known (redelivery). */
   addSentence(turn: TurnRecord, input: SentenceInput): SentenceRecord | undefined {
     if (turn.sentences.some((s) => s.seq === input.seq)) return undefined;
+    const resume = input.resume;
     const record: SentenceRecord = {
       seq: input.seq,
       text: input.text,
       last: input.last,
       ttfbLogged: false,
-      chunksEmitted: 0,
-      bytesEmitted: 0,
-      skipChunks: 0,
-      covered: false,
-      ended: false,
+      chunksEmitted: resume?.chunks ?? 0,
+      bytesEmitted: resume?.bytes ?? 0,
+      skipBytes: resume?.bytes ?? 0,
+      // Published to its end by an earlier owner: known (so a redelivery is ignored), never said again.
+      covered: resume?.done ?? false,
+      ended: resume?.done ?? false,
     };
     const at = turn.sentences.findIndex((s) => s.seq > input.seq);
     if (at < 0) turn.sentences.push(record);
@@ -140,7 +149,7 @@ export class TurnLedger {
       s.sentOn = undefined;
       s.sentAt = undefined;
       s.ttfbLogged = false;
-      s.skipChunks = s.chunksEmitted;
+      s.skipBytes = s.bytesEmitted;
     }
     turn.contextId = undefined;
   }

@@ -1,185 +1,187 @@
-import { SentenceMessage, compareTurnIds } from '@app/contracts';
-import { Clock } from '@app/clock';
-import { AgentConfig } from '@app/config';
-import { AppLogger, TurnMarks } from '@app/telemetry';
-import { ElevenLabsRestClient, ElevenLabsStreamSession, TtsFallbackEvent } from '../elevenlabs';
-import { CallAudioPublisher, CollectingAudioSink } from './audio.publisher';
+import type { Clock } from '@app/clock';
+import type { AgentConfig } from '@app/config';
+import type { AppLogger, TurnMarks } from '@app/telemetry';
+import {
+  ElevenLabsRestClient,
+  ElevenLabsStreamSession,
+  restOptionsFromAgent,
+  sessionOptionsFromAgent,
+  type CreateSocket,
+  type PendingSentence,
+  type SentenceResume,
+} from '../elevenlabs';
+import { AudioChunkOut, AudioSink } from './audio.publisher';
+import { BatchTurnSpeaker } from './batch-turn.speaker';
 import { RestSentenceSpeaker } from './rest-sentence.speaker';
+import { NO_SPEECH_HOOKS, ResumedSentence, SpeakSentence, SpeechHooks, SpeechMode, SpeechOutput } from './speech-output';
+import { StreamInputSpeaker } from './stream-input.speaker';
+import { TurnBook } from './turn-book';
+import { wireStreamSession } from './stream-session.wiring';
 
 export interface CallSpeechDeps {
   callId: string;
   agent: AgentConfig;
   baseUrl: string;
   apiKey: string;
-  audio: CallAudioPublisher;
+  audio: AudioSink;
   clock: Clock;
   logger: AppLogger;
-  marks: TurnMarks;
-}
-
-interface TurnProgress {
-  maxSeq: number;
-  lastEndPublished: boolean;
-  /** Batch-then-play (the seed system's way, kept as the benchmark's baseline): the turn's whole text. */
-  batchText: string[];
+  marks: Pick<TurnMarks, 'stamp'>;
+  hooks?: SpeechHooks;
+  /** WebSocket factory for both socket protocols (tests); default `ws`. */
+  createSocket?: CreateSocket;
 }
 
 /**
- * One call's speech: the persistent ElevenLabs socket (one context per turn), or REST per sentence when
- * the agent says so or the socket gave up, switched mid-turn without losing or repeating a sentence.
- * Fences by turn: a sentence of an older or cancelled turn is dropped.
+ * One call's speech, routed by the agent's settings: the persistent multi-stream-input socket (one
+ * context per turn), a stream-input socket per turn, REST per sentence (pipelined), or the batch
+ * baseline. A socket that gives up hands its unfinished sentences to REST mid-turn, none lost or said
+ * twice. Fences by turn; a takeover resumes the current turn from what was already published.
  */
 export class CallSpeechSession {
   private stream?: ElevenLabsStreamSession;
-  private readonly restClient: ElevenLabsRestClient;
+  private streamInput?: StreamInputSpeaker;
   private readonly rest: RestSentenceSpeaker;
-  private readonly turns = new Map<string, TurnProgress>();
-  private readonly cancelled = new Set<string>();
-  private currentTurn = '0';
+  private readonly batch: BatchTurnSpeaker;
+  private readonly book = new TurnBook();
+  private readonly hooks: SpeechHooks;
+  private readonly out: SpeechOutput;
   private lastSentenceText = '';
 
   constructor(private readonly deps: CallSpeechDeps) {
-    const { agent, callId, baseUrl, apiKey, clock, logger } = deps;
-    this.restClient = new ElevenLabsRestClient({
-      baseUrl,
-      apiKey,
-      voiceId: agent.tts.voiceId,
-      modelId: agent.tts.modelId,
-      outputFormat: agent.tts.outputFormat,
-      voiceSettings: agent.tts.voiceSettings,
+    const { agent, callId, baseUrl, apiKey, clock, logger, audio } = deps;
+    this.hooks = deps.hooks ?? NO_SPEECH_HOOKS;
+    this.out = this.output();
+    const client = new ElevenLabsRestClient(restOptionsFromAgent(agent.tts, { baseUrl, apiKey, clock, logger }));
+    this.rest = new RestSentenceSpeaker({
+      callId,
+      client,
+      audio: { chunk: (o) => this.publishChunk(o), sentenceEnd: (turnId, seq, chunks, last) => this.publishEnd(turnId, seq, chunks, last) },
       clock,
-      logger,
+      onError: (error, turnId, seq) => logger.error({ callId, turnId, seq, err: String(error) }, 'REST TTS failed for a sentence'),
+      onTtfb: (turnId, seq, ms) => this.out.ttfb(turnId, seq, ms),
     });
-    this.rest = new RestSentenceSpeaker(callId, this.restClient, deps.audio, (error, turnId, seq) =>
-      logger.error({ callId, turnId, seq, err: String(error) }, 'REST TTS failed for a sentence'),
-    );
+    this.batch = new BatchTurnSpeaker(callId, client, audio, clock, logger, (turnId) => !this.book.isDead(turnId));
   }
 
-  get mode(): 'socket' | 'rest' {
-    return this.stream ? 'socket' : 'rest';
+  get mode(): SpeechMode {
+    if (this.deps.agent.tts.batchThenPlay) return 'batch';
+    if (this.stream) return 'socket';
+    return this.streamInput ? 'stream-input' : 'rest';
   }
 
   /** Opens the persistent socket now (the call was just answered), so the greeting finds it warm. */
   open(): void {
-    const { agent, callId, baseUrl, apiKey, clock, logger } = this.deps;
-    if (!agent.tts.usePersistentTts) return;
-    const stream = new ElevenLabsStreamSession({
-      callId,
-      baseUrl,
-      apiKey,
-      voiceId: agent.tts.voiceId,
-      modelId: agent.tts.modelId,
-      outputFormat: agent.tts.outputFormat,
-      voiceSettings: agent.tts.voiceSettings,
-      inactivityTimeoutS: agent.tts.inactivityTimeoutS,
-      autoMode: agent.tts.autoMode,
-      clock,
-      logger,
-    });
-    stream.on('audio', (e) => {
-      if (e.seq === 0 && e.chunk === 0) this.deps.marks.stamp(callId, e.turnId, 'ttsFirstByteAt', e.receivedAt);
-      void this.deps.audio.chunk({ turnId: e.turnId, seq: e.seq, chunk: e.chunk, audio: e.audio, text: e.text });
-    });
-    stream.on('sentenceEnd', (e) => {
-      const progress = this.progress(e.turnId);
-      if (e.last) progress.lastEndPublished = true;
-      void this.deps.audio.sentenceEnd(e.turnId, e.seq, e.chunks, e.last);
-    });
-    stream.on('turnEnd', (e) => this.finishTurnIfOpen(e.turnId));
-    stream.on('fallback', (e) => this.fallBackToRest(e));
-    this.stream = stream;
-    void stream.connect().catch((error) => logger.warn({ callId, err: String(error) }, 'TTS connect failed'));
-  }
-
-  sentence(message: SentenceMessage): void {
-    const { turnId } = message;
-    if (this.cancelled.has(turnId) || compareTurnIds(turnId, this.currentTurn) < 0) return;
-    this.currentTurn = turnId;
-    const progress = this.progress(turnId);
-    progress.maxSeq = Math.max(progress.maxSeq, message.seq);
-    if (message.seq === 0) this.deps.marks.stamp(this.deps.callId, turnId, 'ttsTextSentAt');
-    if (this.deps.agent.tts.batchThenPlay) return this.batch(message, progress);
-    if (!this.stream) {
-      this.rest.speak(turnId, message.seq, message.text, message.last, this.lastSentenceText);
-      if (message.text) this.lastSentenceText = message.text;
+    const { agent, callId, baseUrl, apiKey, clock, logger, createSocket } = this.deps;
+    const tts = agent.tts;
+    if (tts.batchThenPlay || !tts.usePersistentTts) return;
+    if (tts.protocol === 'stream-input') {
+      this.streamInput = new StreamInputSpeaker({ callId, baseUrl, apiKey, tts, clock, logger, out: this.out, createSocket });
       return;
     }
-    if (message.text.trim()) this.stream.pushSentence({ turnId, seq: message.seq, text: message.text, last: message.last });
-    else if (message.last) {
-      // The answer ended with a sentence already sent: the turn ends, with an empty last sentence.
-      progress.maxSeq = message.seq;
-      this.stream.endTurn(turnId);
-    }
+    this.stream = new ElevenLabsStreamSession({ ...sessionOptionsFromAgent(tts, { callId, baseUrl, apiKey, clock, logger }), createSocket });
+    wireStreamSession(this.stream, this.out, this.hooks, (turnId) => this.finishTurnIfOpen(turnId));
+    void this.stream.connect();
+  }
+
+  sentence(sentence: SpeakSentence): void {
+    this.route(sentence);
+  }
+
+  /** Takeover: the current turn's sentences, in order; those published to their end are not said again. */
+  resume(sentences: ResumedSentence[]): void {
+    for (const sentence of [...sentences].sort((a, b) => a.seq - b.seq)) this.route(sentence, sentence.published);
   }
 
   cancel(turnId: string): void {
-    this.cancelled.add(turnId);
+    this.book.cancel(turnId);
     this.stream?.cancelTurn(turnId);
+    this.streamInput?.cancel(turnId);
     this.rest.cancel(turnId);
-    this.turns.delete(turnId);
   }
 
   /** A turn in progress (then its shard is not handed to another worker). */
   busy(): boolean {
-    for (const [turnId, progress] of this.turns) if (!this.cancelled.has(turnId) && !progress.lastEndPublished) return true;
-    return false;
+    return this.book.busy();
   }
 
   async close(): Promise<void> {
     this.rest.close();
-    await this.stream?.close();
+    this.streamInput?.close();
+    this.streamInput = undefined;
+    const stream = this.stream;
     this.stream = undefined;
-    this.turns.clear();
+    this.book.clear();
+    await stream?.close();
   }
 
-  private progress(turnId: string): TurnProgress {
-    let progress = this.turns.get(turnId);
-    if (!progress) {
-      progress = { maxSeq: -1, lastEndPublished: false, batchText: [] };
-      this.turns.set(turnId, progress);
-      for (const old of this.turns.keys()) if (compareTurnIds(old, turnId) < 0) this.turns.delete(old);
+  private route(s: SpeakSentence, published?: SentenceResume): void {
+    const { turnId, seq, text, last } = s;
+    const progress = this.book.admit(turnId, seq);
+    if (!progress) return; // stale, cancelled, or a redelivery
+    if (published?.done) {
+      if (last) progress.lastEndPublished = true;
+      if (text.trim()) this.stream?.pushSentence({ turnId, seq, text, last, resume: published }); // so the socket knows it
+      return;
     }
-    return progress;
+    if (seq === 0 && !published) this.deps.marks.stamp(this.deps.callId, turnId, 'ttsTextSentAt');
+    if (this.deps.agent.tts.batchThenPlay) return this.batch.sentence(progress, text, last);
+    if (this.stream) {
+      if (text.trim()) this.stream.pushSentence({ turnId, seq, text, last, resume: published });
+      else if (last) this.stream.endTurn(turnId); // the answer ended with a sentence already sent
+      return;
+    }
+    if (this.streamInput?.push(turnId, seq, text, last, published)) return;
+    this.rest.speak(turnId, seq, text, last, this.lastSentenceText, published && { bytes: published.bytes, chunks: published.chunks });
+    if (text.trim()) this.lastSentenceText = text;
   }
 
   /** isFinal came: if the turn's last sentence was the empty end marker, its end is published now. */
   private finishTurnIfOpen(turnId: string): void {
-    const progress = this.turns.get(turnId);
-    if (!progress || progress.lastEndPublished || this.cancelled.has(turnId)) return;
-    progress.lastEndPublished = true;
-    void this.deps.audio.sentenceEnd(turnId, progress.maxSeq, 0, true);
+    const progress = this.book.get(turnId);
+    if (!progress || progress.lastEndPublished || this.book.isDead(turnId)) return;
+    void this.publishEnd(turnId, progress.maxSeq, 0, true);
   }
 
-  private batch(message: SentenceMessage, progress: TurnProgress): void {
-    if (message.text.trim()) progress.batchText.push(message.text);
-    if (!message.last) return;
-    // All of the turn's text in one request, all of its audio generated before any of it is published.
-    const collector = new CollectingAudioSink();
-    const speaker = new RestSentenceSpeaker(this.deps.callId, this.restClient, collector, (error) =>
-      this.deps.logger.error({ callId: this.deps.callId, turnId: message.turnId, err: String(error) }, 'batch TTS failed'),
-    );
-    speaker.speak(message.turnId, 0, progress.batchText.join(' '), true);
-    void speaker.idle().then(async () => {
-      if (this.cancelled.has(message.turnId)) return;
-      for (const out of collector.chunks) await this.deps.audio.chunk(out);
-      await this.deps.audio.sentenceEnd(message.turnId, 0, collector.chunks.length, true);
-      progress.lastEndPublished = true;
-    });
-  }
-
-  private fallBackToRest(event: TtsFallbackEvent): void {
+  private fallBackToRest(turnId: string, pending: PendingSentence[], turnComplete: boolean): void {
     const { callId, logger } = this.deps;
-    logger.warn({ callId, turnId: event.turnId, pending: event.pending.length }, 'TTS socket gave up: switching the call to REST');
-    const stream = this.stream;
-    this.stream = undefined;
-    void stream?.close();
-    if (this.cancelled.has(event.turnId)) return;
-    for (const sentence of event.pending) {
-      this.rest.speak(event.turnId, sentence.seq, sentence.text, sentence.last, undefined, {
-        bytes: sentence.bytesEmitted,
-        chunks: sentence.chunksEmitted,
-      });
-    }
+    logger.warn({ callId, turnId, pending: pending.map((p) => p.seq) }, 'TTS socket gave up: switching to REST');
+    this.hooks.fallback();
+    const progress = this.book.get(turnId);
+    if (!progress || this.book.isDead(turnId)) return;
+    for (const s of pending) this.rest.speak(turnId, s.seq, s.text, s.last, undefined, { bytes: s.bytesEmitted, chunks: s.chunksEmitted });
+    // The turn ended with an empty sentence the socket never carried: its end comes after the others.
+    if (turnComplete && !pending.some((s) => s.last) && !progress.lastEndPublished) this.rest.speak(turnId, progress.maxSeq, '', true);
+  }
+
+  private publishChunk(out: AudioChunkOut): Promise<unknown> {
+    if (out.seq === 0 && out.chunk === 0) this.deps.marks.stamp(this.deps.callId, out.turnId, 'ttsFirstByteAt');
+    return this.deps.audio.chunk(out);
+  }
+
+  private publishEnd(turnId: string, seq: number, chunks: number, last: boolean): Promise<unknown> {
+    const progress = this.book.get(turnId);
+    if (progress && last) progress.lastEndPublished = true;
+    return this.deps.audio.sentenceEnd(turnId, seq, chunks, last);
+  }
+
+  /** Publishes are not awaited here: one connection keeps them in order, and a socket cannot wait. */
+  private output(): SpeechOutput {
+    const { callId } = this.deps;
+    return {
+      chunk: (turnId, seq, chunk, audio, text) => void this.publishChunk({ turnId, seq, chunk, audio, text }),
+      sentenceEnd: (turnId, seq, chunks, last) => void this.publishEnd(turnId, seq, chunks, last),
+      ttfb: (turnId, seq, ms) => this.hooks.ttfb(callId, turnId, seq, ms),
+      fallback: (turnId, pending, complete) => {
+        if (this.stream) {
+          const stream = this.stream;
+          this.stream = undefined; // the call stays on REST: the socket failed repeatedly
+          void stream.close();
+        }
+        this.fallBackToRest(turnId, pending, complete);
+      },
+      socketOpened: () => this.hooks.socketOpened(),
+      socketClosed: () => this.hooks.socketClosed(),
+    };
   }
 }
-

@@ -1,5 +1,12 @@
-import { ElevenLabsRestClient } from '../elevenlabs';
+import type { Clock } from '@app/clock';
+import { ElevenLabsRestClient, speakableText } from '../elevenlabs';
 import { AudioSink } from './audio.publisher';
+
+/** What the socket (or a previous owner) already published of a sentence: its first bytes, in chunks. */
+export interface PublishedPart {
+  bytes: number;
+  chunks: number;
+}
 
 interface SentenceJob {
   turnId: string;
@@ -7,16 +14,26 @@ interface SentenceJob {
   text: string;
   last: boolean;
   /**
-   * What the socket already published of this sentence before a fallback: its first `skipBytes` bytes
-   * in `firstChunk` chunks. The REST audio of the same text starts with the same speech, so those bytes
-   * are skipped (not said twice) and numbering continues after the socket's chunks.
+   * The REST audio of the same text starts with the same speech, so the bytes already published are
+   * skipped (not said twice) and numbering continues after the chunks already published.
    */
   skipBytes: number;
   firstChunk: number;
+  requestedAt: number;
   chunks: Buffer[];
   done: boolean;
   failed?: unknown;
   wake?: () => void;
+}
+
+export interface RestSpeakerOptions {
+  callId: string;
+  client: ElevenLabsRestClient;
+  audio: AudioSink;
+  clock: Clock;
+  onError(error: unknown, turnId: string, seq: number): void;
+  /** A sentence's first audio byte: request sent → first chunk received, ms. */
+  onTtfb?(turnId: string, seq: number, ttfbMs: number): void;
 }
 
 /**
@@ -27,15 +44,20 @@ export class RestSentenceSpeaker {
   private chain: Promise<void> = Promise.resolve();
   private readonly aborts = new Map<string, AbortController>();
 
-  constructor(
-    private readonly callId: string,
-    private readonly client: ElevenLabsRestClient,
-    private readonly audio: AudioSink,
-    private readonly onError: (error: unknown, turnId: string, seq: number) => void,
-  ) {}
+  constructor(private readonly options: RestSpeakerOptions) {}
 
-  speak(turnId: string, seq: number, text: string, last: boolean, previousText?: string, resume = { bytes: 0, chunks: 0 }): void {
-    const job: SentenceJob = { turnId, seq, text, last, skipBytes: resume.bytes, firstChunk: resume.chunks, chunks: [], done: false };
+  speak(turnId: string, seq: number, text: string, last: boolean, previousText?: string, published: PublishedPart = { bytes: 0, chunks: 0 }): void {
+    const job: SentenceJob = {
+      turnId,
+      seq,
+      text,
+      last,
+      skipBytes: published.bytes,
+      firstChunk: published.chunks,
+      requestedAt: this.options.clock.now(),
+      chunks: [],
+      done: false,
+    };
     const signal = this.abortFor(turnId).signal;
     if (text.trim()) void this.fetch(job, signal, previousText);
     else job.done = true;
@@ -68,8 +90,11 @@ export class RestSentenceSpeaker {
   }
 
   private async fetch(job: SentenceJob, signal: AbortSignal, previousText?: string): Promise<void> {
+    const { client, callId, clock, onTtfb } = this.options;
     try {
-      for await (const chunk of this.client.stream({ callId: this.callId, turnId: job.turnId, text: job.text, previousText, signal })) {
+      const text = speakableText(job.text);
+      for await (const chunk of client.stream({ callId, turnId: job.turnId, text, previousText, signal })) {
+        if (job.chunks.length === 0) onTtfb?.(job.turnId, job.seq, clock.now() - job.requestedAt);
         job.chunks.push(chunk);
         job.wake?.();
       }
@@ -82,20 +107,22 @@ export class RestSentenceSpeaker {
   }
 
   private async drain(job: SentenceJob, signal: AbortSignal): Promise<void> {
+    const { audio } = this.options;
     let index = 0;
     let chunk = job.firstChunk;
     let toSkip = job.skipBytes;
     for (;;) {
       if (signal.aborted) return;
       if (index < job.chunks.length) {
-        let audio = job.chunks[index++];
+        let bytes = job.chunks[index];
+        job.chunks[index++] = EMPTY; // published: do not keep a sentence's audio in memory twice
         if (toSkip > 0) {
-          const skipped = Math.min(toSkip, audio.length);
+          const skipped = Math.min(toSkip, bytes.length);
           toSkip -= skipped;
-          audio = audio.subarray(skipped);
+          bytes = bytes.subarray(skipped);
         }
-        if (audio.length === 0) continue;
-        await this.audio.chunk({ turnId: job.turnId, seq: job.seq, chunk, audio, text: chunk === 0 ? job.text : undefined });
+        if (bytes.length === 0) continue;
+        await audio.chunk({ turnId: job.turnId, seq: job.seq, chunk, audio: bytes, text: chunk === 0 ? job.text : undefined });
         chunk++;
         continue;
       }
@@ -103,7 +130,9 @@ export class RestSentenceSpeaker {
       await new Promise<void>((resolve) => (job.wake = resolve));
       job.wake = undefined;
     }
-    if (job.failed && !signal.aborted) this.onError(job.failed, job.turnId, job.seq);
-    if (!signal.aborted) await this.audio.sentenceEnd(job.turnId, job.seq, chunk, job.last);
+    if (job.failed && !signal.aborted) this.options.onError(job.failed, job.turnId, job.seq);
+    if (!signal.aborted) await audio.sentenceEnd(job.turnId, job.seq, chunk, job.last);
   }
 }
+
+const EMPTY = Buffer.alloc(0);

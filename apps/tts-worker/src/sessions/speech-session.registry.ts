@@ -2,19 +2,29 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AudioFormat, callKey, shardOf } from '@app/contracts';
 import { Clock } from '@app/clock';
 import { AgentDirectory, AppConfig } from '@app/config';
-import { AppLogger, TurnMarks } from '@app/telemetry';
+import { APP_METRICS, AppLogger, AppMetrics, TurnMarks } from '@app/telemetry';
 import { Publisher, RedisClient } from '@app/bus';
 import { AGENTS, CLOCK, CONFIG, LOGGER, PUBLISHER, REDIS } from '@app/core';
+import { TurnStateStore } from '../state/turn-state.store';
 import { CallAudioPublisher } from './audio.publisher';
 import { CallSpeechSession } from './call-speech.session';
+import { SpeechMetricsHooks } from './speech-metrics.hooks';
+
+interface Entry {
+  session: CallSpeechSession;
+  shard: number;
+}
 
 /**
  * The speech sessions of the calls in the shards this worker holds. Only this process keeps them in
- * memory; everything needed to rebuild one (the call's agent, its current turn) is in the call's hash.
+ * memory; what a new holder needs to rebuild one is in Redis (the call's hash, its TTS turn record).
+ * A call that ended is forgotten there too; a shard handed over keeps its records for the next holder.
  */
 @Injectable()
 export class SpeechSessionRegistry {
-  private readonly sessions = new Map<string, { session: CallSpeechSession; shard: number }>();
+  readonly store: TurnStateStore;
+  private readonly sessions = new Map<string, Entry>();
+  private readonly hooks: SpeechMetricsHooks;
   private fenceOf: (shard: number) => number | undefined = () => undefined;
 
   constructor(
@@ -24,12 +34,20 @@ export class SpeechSessionRegistry {
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: AppLogger,
+    @Inject(APP_METRICS) metrics: AppMetrics,
     private readonly marks: TurnMarks,
-  ) {}
+  ) {
+    this.store = new TurnStateStore(redis);
+    this.hooks = new SpeechMetricsHooks(metrics, logger);
+  }
 
   /** The shard manager tells the registry each shard's current fencing token. */
   useFences(fenceOf: (shard: number) => number | undefined): void {
     this.fenceOf = fenceOf;
+  }
+
+  shardOf(callId: string): number {
+    return shardOf(callId, this.config.TTS_SHARDS);
   }
 
   get size(): number {
@@ -40,7 +58,7 @@ export class SpeechSessionRegistry {
     return this.sessions.get(callId)?.session;
   }
 
-  /** Opens the call's session (tts.open), or returns the existing one. */
+  /** Opens the call's session (tts.open, or a rebuild), or returns the existing one. */
   open(callId: string, agentId: string): CallSpeechSession | undefined {
     const existing = this.sessions.get(callId);
     if (existing) return existing.session;
@@ -49,7 +67,7 @@ export class SpeechSessionRegistry {
       this.logger.error({ callId, agentId }, 'agent of the call is not configured: no TTS session');
       return undefined;
     }
-    const shard = shardOf(callId, this.config.TTS_SHARDS);
+    const shard = this.shardOf(callId);
     const audio = new CallAudioPublisher(callId, agent.tts.outputFormat as AudioFormat, () => this.fenceOf(shard) ?? 0, this.publisher, this.clock);
     const session = new CallSpeechSession({
       callId,
@@ -60,35 +78,43 @@ export class SpeechSessionRegistry {
       clock: this.clock,
       logger: this.logger,
       marks: this.marks,
+      hooks: this.hooks,
     });
     this.sessions.set(callId, { session, shard });
     session.open();
     return session;
   }
 
-  /**
-   * The session for a sentence: after a takeover the call's session is rebuilt from its hash (the
-   * previous owner died), unless the call has ended.
-   */
+  /** The session for a sentence; one whose tts.open we never saw is opened from the call's hash. */
   async forSentence(callId: string): Promise<CallSpeechSession | undefined> {
     const existing = this.sessions.get(callId);
     if (existing) return existing.session;
     const [agentId, state] = await this.redis.hmget(callKey(callId), 'agentId', 'state');
     if (!agentId || state === 'ended') return undefined;
-    this.logger.info({ callId }, 'rebuilding the TTS session of a call taken over');
-    return this.open(callId, agentId);
+    this.logger.info({ callId }, 'opening the TTS session of a call from its hash');
+    const session = this.open(callId, agentId);
+    if (session) await this.store.addCall(this.shardOf(callId), callId);
+    return session;
   }
 
-  async close(callId: string): Promise<void> {
+  /** The call is over (tts.close, call.ended): close its socket and forget its TTS state in Redis. */
+  async end(callId: string): Promise<void> {
     const entry = this.sessions.get(callId);
-    if (!entry) return;
     this.sessions.delete(callId);
-    await entry.session.close();
+    await this.store.forget(this.shardOf(callId), callId);
+    await entry?.session.close();
   }
 
-  /** Closes the sessions of a shard this worker no longer holds. */
-  async closeShard(shard: number): Promise<void> {
-    for (const [callId, entry] of [...this.sessions]) if (entry.shard === shard) await this.close(callId);
+  /** The shard goes to another worker: close its sessions (not awaited), keep their state for the next holder. */
+  handOverShard(shard: number): number {
+    let closed = 0;
+    for (const [callId, entry] of [...this.sessions]) {
+      if (entry.shard !== shard) continue;
+      this.sessions.delete(callId);
+      void entry.session.close();
+      closed++;
+    }
+    return closed;
   }
 
   shardBusy(shard: number): boolean {
@@ -101,7 +127,10 @@ export class SpeechSessionRegistry {
     return false;
   }
 
+  /** Shutdown: every session closed, its state kept (the next holder of its shard resumes it). */
   async closeAll(): Promise<void> {
-    for (const callId of [...this.sessions.keys()]) await this.close(callId);
+    const entries = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(entries.map((e) => e.session.close()));
   }
 }

@@ -88,6 +88,39 @@ describe('ShardLeaseManager (real Redis, fake clock)', () => {
     expect(a.lost).toContainEqual([3, 'expired']);
   });
 
+  it('a shard given up is handed over while the lease is still ours, then released', async () => {
+    const seenHolders: Array<string | null> = [];
+    const manager = new ShardLeaseManager({
+      redis,
+      instanceId: 'a',
+      shardCount: 2,
+      clock,
+      logger: silent,
+      leaseTtlMs: 3000,
+      events: { acquired: () => undefined, lost: async (s) => void seenHolders.push(await redis.get(ttsShardLeaseKey(s))), busy: () => false },
+    });
+    await manager.tick();
+    await manager.stop();
+    expect(seenHolders).toEqual([expect.stringMatching(/^a:/), expect.stringMatching(/^a:/)]);
+    expect(await redis.keys('tts:*:lease')).toEqual([]);
+  });
+
+  it('a shard it fails to take is released at once, not held unread', async () => {
+    const manager = new ShardLeaseManager({
+      redis,
+      instanceId: 'a',
+      shardCount: 2,
+      clock,
+      logger: silent,
+      leaseTtlMs: 3000,
+      events: { acquired: (s) => { if (s === 1) throw new Error('redis down'); }, lost: () => undefined, busy: () => false },
+    });
+    await manager.tick();
+    expect([...manager.shards().keys()]).toEqual([0]);
+    expect(await redis.get(ttsShardLeaseKey(1))).toBeNull();
+    await manager.stop();
+  });
+
   it('stop() releases every lease so another worker takes over at once', async () => {
     const a = worker('a');
     await a.manager.start();

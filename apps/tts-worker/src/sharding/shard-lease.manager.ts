@@ -13,7 +13,11 @@ export const RENEW_FRACTION = 3;
 export interface ShardLeaseEvents {
   /** We now own the shard; `fence` is its new fencing token (larger than any earlier owner's). */
   acquired(shard: number, fence: number): Promise<void> | void;
-  /** We no longer own the shard (released, or lost because renewal failed). */
+  /**
+   * We no longer own the shard. 'released': called while the lease is still ours, before it is
+   * released, so the holder can stop reading and close the shard's sessions first (the next holder
+   * then starts from a quiet shard). 'expired': renewal found the lease gone (another may hold it).
+   */
   lost(shard: number, reason: 'released' | 'expired'): Promise<void> | void;
   /** Whether the shard has a turn in progress (then it is not given away to rebalance). */
   busy(shard: number): boolean;
@@ -47,6 +51,11 @@ export class ShardLeaseManager {
     this.ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   }
 
+  /** Taking shards (not draining). */
+  get acquiring(): boolean {
+    return !this.draining;
+  }
+
   /** Shards held, with their fencing tokens. */
   shards(): ReadonlyMap<number, number> {
     return this.held;
@@ -59,11 +68,22 @@ export class ShardLeaseManager {
   async start(): Promise<void> {
     await this.tick();
     this.timer = this.options.clock.setInterval(() => {
-      if (!this.ticking) this.ticking = this.tick().finally(() => (this.ticking = undefined));
+      // A failed round (Redis unreachable, a cluster failover) is logged and retried next round: an
+      // unhandled rejection here would kill the worker and every call it speaks for.
+      if (!this.ticking) {
+        this.ticking = this.tick()
+          .catch((error: unknown) => this.options.logger.warn({ err: error }, 'shard lease round failed, retrying'))
+          .finally(() => (this.ticking = undefined));
+      }
     }, Math.floor(this.ttlMs / RENEW_FRACTION));
   }
 
-  /** Stops taking shards; releases every lease (after the caller let turns finish). */
+  /** SIGTERM, first step: take no more shards (renewals go on while turns in progress finish). */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** Stops renewing and releases every lease (after the caller let turns finish). */
   async stop(): Promise<void> {
     this.draining = true;
     this.options.clock.clearInterval(this.timer);
@@ -101,10 +121,15 @@ export class ShardLeaseManager {
       const shard = (offset + i) % shardCount;
       if (this.held.has(shard)) continue;
       const fence = await redis.eval(ACQUIRE_LEASE, 2, ttsShardLeaseKey(shard), ttsShardFenceKey(shard), this.token, String(this.ttlMs));
-      if (typeof fence === 'number') {
-        this.held.set(shard, fence);
-        this.options.logger.info({ shard, fence }, 'shard lease acquired');
+      if (typeof fence !== 'number') continue;
+      this.held.set(shard, fence);
+      this.options.logger.info({ shard, fence }, 'shard lease acquired');
+      try {
         await this.options.events.acquired(shard, fence);
+      } catch (error) {
+        // Not serving it: give it back at once rather than hold a shard nobody reads.
+        this.options.logger.error({ shard, err: String(error) }, 'taking a shard failed, lease released');
+        await this.release(shard).catch(() => undefined);
       }
     }
   }
@@ -117,9 +142,10 @@ export class ShardLeaseManager {
   }
 
   private async release(shard: number): Promise<void> {
-    if (!this.held.delete(shard)) return;
+    if (!this.held.has(shard)) return;
+    await this.options.events.lost(shard, 'released');
+    this.held.delete(shard);
     await this.options.redis.eval(RELEASE_LEASE, 1, ttsShardLeaseKey(shard), this.token);
     this.options.logger.info({ shard }, 'shard lease released');
-    await this.options.events.lost(shard, 'released');
   }
 }

@@ -7,6 +7,7 @@ import type {
   TtsFallbackEvent,
   TtsSentenceEndEvent,
   TtsStateChangeEvent,
+  TtsTtfbEvent,
   TtsTurnEndEvent,
 } from '../tts-session.types';
 import { FakeElevenLabs, type FakeOptions } from './fake-elevenlabs.server';
@@ -32,6 +33,7 @@ export interface Harness {
   audio: TtsAudioEvent[];
   sentenceEnds: TtsSentenceEndEvent[];
   turnEnds: TtsTurnEndEvent[];
+  ttfb: TtsTtfbEvent[];
   states: TtsStateChangeEvent[];
   errors: TtsError[];
   fallbacks: TtsFallbackEvent[];
@@ -75,6 +77,7 @@ export async function startHarness(
     audio: [],
     sentenceEnds: [],
     turnEnds: [],
+    ttfb: [],
     states: [],
     errors: [],
     fallbacks: [],
@@ -102,6 +105,7 @@ export async function startHarness(
     h.turnEnds.push(e);
     h.timeline.push(`turnEnd ${e.turnId}`);
   });
+  session.on('ttfb', (e) => h.ttfb.push(e));
   session.on('stateChange', (e) => h.states.push(e));
   session.on('error', (e) => h.errors.push(e));
   session.on('fallback', (e) => h.fallbacks.push(e));
