@@ -14,7 +14,7 @@ export const CROSS_SLOT_PATTERNS = [
   /CROSSSLOT/,
   /Keys in request don't hash to the same slot/,
   /All keys in the pipeline should belong to the same slots allocation group/,
-  /All the keys in a pipeline should belong to the same slot/,
+  /All the keys in a pipeline command should belong to the same slot/,
 ];
 
 export interface LogHit {
@@ -78,7 +78,7 @@ export async function auditCall(redis: AnyRedis, callId: string, shards = DEFAUL
     const f = fieldsOf(flat);
     if (f.type !== 'turn.heard' || f.callId !== callId) continue;
     const previous = heard.get(f.turnId);
-    // A complete report wins over a partial one (a turn is reported once; this only guards duplicates).
+    // A complete report wins over a partial one (a turn is reported once; this guards a duplicate).
     if (!previous?.complete) heard.set(f.turnId, { text: f.text, complete: f.complete === '1' || f.complete === 'true' });
   }
   const audits: TurnAudit[] = [...turns.entries()]
@@ -90,8 +90,8 @@ export async function auditCall(redis: AnyRedis, callId: string, shards = DEFAUL
       heard: heard.get(turnId),
     }));
   const problems: string[] = [];
+  /** For a failure message: the call's entries in its shard stream, and which are pending (delivered, never acked). */
   const pendingNote = async () => {
-    // Where the missing sentences are: still pending under a consumer (delivered, never handled) or not.
     const stream = ttsShardStream(shardOf(callId, shards));
     const pending = (await redis.xpending(stream, GROUPS.tts, '-', '+', 1000).catch(() => [])) as Array<[string, string, number, number]>;
     const mine = new Set(sentenceEntries.filter(([, flat]) => flat.includes(callId)).map(([id]) => id));
@@ -114,7 +114,7 @@ export async function auditCall(redis: AnyRedis, callId: string, shards = DEFAUL
   return { callId, turns: audits, problems };
 }
 
-/** Polls `probe` until it returns something other than undefined; fails with `describe()` after the timeout. */
+/** Polls `probe` until it returns something other than undefined; fails naming `what` after the timeout. */
 export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string, pollMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

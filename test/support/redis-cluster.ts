@@ -6,9 +6,10 @@ import Redis, { Cluster } from 'ioredis';
 import { freePort } from './free-port';
 
 /**
- * A real local Redis Cluster for the end-to-end tests: N masters (three by default, the smallest cluster
- * Redis itself accepts with majority failure detection) and optionally replicas for each, each node a
- * `redis-server --cluster-enabled yes` on free ports in a temp dir, joined by `redis-cli --cluster create`.
+ * A real local Redis Cluster for the tests: N masters (three by default, the fewest `redis-cli --cluster
+ * create` accepts, and what failure detection by majority needs) and optionally replicas for each, every
+ * node a `redis-server --cluster-enabled yes` on free ports in a temp dir; or one master holding every
+ * slot, enough for the slot rules (CROSSSLOT is per slot, not per node) at a fraction of the start-up.
  * Nothing is persisted. The seed list goes to the apps as REDIS_CLUSTER_NODES.
  */
 export interface RedisClusterOptions {
@@ -35,11 +36,11 @@ export interface ClusterNodeInfo {
 }
 
 export interface TestRedisCluster {
-  /** "127.0.0.1:port" of every node started (masters first), the seed list for REDIS_CLUSTER_NODES. */
+  /** "127.0.0.1:port" of every node started (those created as masters first): the seed list. */
   readonly nodes: string[];
   /** The seed list as REDIS_CLUSTER_NODES wants it (comma-separated). */
   readonly seeds: string;
-  /** A single-node URL of the first master (for tools that want one, e.g. a launcher's REDIS_URL). */
+  /** A single-node URL of the first node (for tools that want one, e.g. a launcher's REDIS_URL); it may be stopped later. */
   readonly url: string;
   readonly nodeTimeoutMs: number;
   /** The cluster's view (CLUSTER NODES) from a node still running. */
