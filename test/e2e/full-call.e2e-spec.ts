@@ -48,8 +48,10 @@ describe('a full simulated call', () => {
     expect(turns.filter(([, f]) => f.includes(callId))).toHaveLength(3);
     const [, firstTurn] = turns[0];
     expect(firstTurn.slice(0, 2)).toEqual(['type', 'turn']);
-    const lifecycle = (await redis.xrange(LIFECYCLE_STREAM, '-', '+')).map(([, f]) => f[f.indexOf('state') + 1]);
-    expect(lifecycle).toEqual(expect.arrayContaining(['answering', 'answered', 'speaking', 'listening', 'ended']));
+    // The caller's hangup webhook is still being handled when the simulator reports the call ended.
+    const states = async () => (await redis.xrange(LIFECYCLE_STREAM, '-', '+')).map(([, f]) => f[f.indexOf('state') + 1]);
+    await waitFor(async () => (await states()).includes('ended'), 5000);
+    expect(await states()).toEqual(expect.arrayContaining(['answering', 'answered', 'speaking', 'listening', 'ended']));
     const control = (await redis.xrange(CONTROL_STREAM, '-', '+')).map(([, f]) => f[1]);
     expect(control).toContain('call.ended');
 
