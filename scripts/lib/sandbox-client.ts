@@ -15,6 +15,8 @@ export interface TurnReport {
   overheadMs?: number;
   gapsMs: number[];
   bargeInToSilenceMs?: number;
+  /** Provider-side moments of the turn, ms after the final transcript (see the sandbox's call-report.ts). */
+  stagesMs?: { llmRequest?: number; llmFirstTextDone?: number; ttsFirstText?: number; ttsFirstAudio?: number; firstHeard?: number };
 }
 
 export interface CallReport {

@@ -14,6 +14,8 @@ export interface SandboxEndpoints {
   elevenlabsBaseUrl: string;
   controlUrl: string;
   publicKey: string;
+  /** With SANDBOX_CONFIG `processes: "split"`: the pid of each simulator process, by name. */
+  processes?: Record<string, number>;
 }
 
 export interface LaunchOptions {

@@ -10,6 +10,11 @@ export const sandboxConfigSchema = z.object({
   telnyxPort: z.number().int().min(0).default(0),
   openaiPort: z.number().int().min(0).default(0),
   elevenlabsPort: z.number().int().min(0).default(0),
+  /**
+   * "single": every simulator in this process. "split": OpenAI and ElevenLabs in child processes of
+   * their own (timeline forwarded over IPC), so a heavy benchmark level spreads over three event loops.
+   */
+  processes: z.enum(['single', 'split']).default('single'),
   keys: z
     .object({
       telnyx: z.string().default('sandbox-telnyx-key'),
