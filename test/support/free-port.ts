@@ -1,15 +1,2 @@
-import { createServer } from 'node:net';
-
-/** A TCP port that was free a moment ago (the OS picks it), for servers tests start. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Tests take free ports from the same helper the system launcher uses. */
+export { freePort } from '../../scripts/lib/redis-provision';

@@ -1,3 +1,4 @@
+import { GATEWAY_INBOX_STREAM, PLAYBACK_EVENTS_STREAM, TURNS_STREAM } from '@app/contracts';
 import { hostname } from 'node:os';
 import { AgentDirectory, AppConfig, defaultAgents, loadAgentsFile, loadConfig } from '@app/config';
 import { Clock, systemClock } from '@app/clock';
@@ -41,8 +42,8 @@ export function clusterNodesOf(config: AppConfig): string[] | undefined {
 
 /** The consumer-group streams whose lag each app reports on /metrics (the HPA signal of the llm-worker). */
 const LAG_STREAMS: Record<string, string[]> = {
-  'call-gateway': ['gateway:inbox', 'playback:events'],
-  'llm-worker': ['turns', 'playback:events'],
+  'call-gateway': [GATEWAY_INBOX_STREAM, PLAYBACK_EVENTS_STREAM],
+  'llm-worker': [TURNS_STREAM, PLAYBACK_EVENTS_STREAM],
 };
 
 export function createAppRuntime(app: string, env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): AppRuntime {
